@@ -1,0 +1,30 @@
+package io.gitops.status.app;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import java.util.logging.Logger;
+import org.glassfish.jersey.servlet.ServletContainer;
+
+/**
+ * Starts the application inside a servlet container: reads the configuration from the servlet
+ * context and registers Jersey, serving {@link GitopsStatusApplication}, at {@code /*}. Jersey's
+ * servlet closes the application (and so the store) when the web application is stopped.
+ */
+public final class WebAppBootstrap implements ServletContextListener {
+
+    private static final Logger LOG = Logger.getLogger(WebAppBootstrap.class.getName());
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        AppConfig config = AppConfig.read(context::getInitParameter);
+        LOG.info("gitops-status " + ServiceInfo.version() + " at context path '" + context.getContextPath()
+                + "': data file " + config.statusFile().toAbsolutePath() + " (from " + config.statusFileSource() + ")");
+        ServletRegistration.Dynamic jersey = context.addServlet("gitops-status",
+                new ServletContainer(new GitopsStatusApplication(config)));
+        jersey.addMapping("/*");
+        jersey.setLoadOnStartup(1);
+    }
+}

@@ -1,0 +1,58 @@
+package io.gitops.status.resource;
+
+import io.gitops.status.api.StatusRecord;
+import io.gitops.status.error.ApiException;
+import jakarta.ws.rs.core.MultivaluedMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The query filters of {@code GET /status}: exact matches, repeats of one name are OR, different
+ * names are AND. Parameters starting with {@code _} are ignored (cache busting); any other
+ * unknown name is refused.
+ */
+final class RecordFilter {
+
+    private static final Map<String, Function<StatusRecord, String>> FIELDS = new LinkedHashMap<>();
+    /** Enumerations are stored in lower case; their filters are folded the same way. */
+    private static final Set<String> FOLDED = Set.of("status", "validation_status");
+
+    static {
+        FIELDS.put("server_group", StatusRecord::serverGroup);
+        FIELDS.put("host", StatusRecord::host);
+        FIELDS.put("status", StatusRecord::status);
+        FIELDS.put("environment", StatusRecord::environment);
+        FIELDS.put("server_type", StatusRecord::serverType);
+        FIELDS.put("project_name", StatusRecord::projectName);
+        FIELDS.put("repo_name", StatusRecord::repoName);
+        FIELDS.put("validation_status", StatusRecord::validationStatus);
+    }
+
+    private RecordFilter() {
+    }
+
+    static Predicate<StatusRecord> from(MultivaluedMap<String, String> query) {
+        Predicate<StatusRecord> filter = record -> true;
+        for (Map.Entry<String, List<String>> parameter : query.entrySet()) {
+            String name = parameter.getKey();
+            if (name.startsWith("_")) {
+                continue;
+            }
+            Function<StatusRecord, String> field = FIELDS.get(name);
+            if (field == null) {
+                throw ApiException.unknownParameter(name, "unknown query parameter " + name
+                        + "; filters are " + String.join(", ", FIELDS.keySet()));
+            }
+            List<String> wanted = FOLDED.contains(name)
+                    ? parameter.getValue().stream().map(v -> v.toLowerCase(Locale.ROOT)).toList()
+                    : parameter.getValue();
+            filter = filter.and(record -> wanted.contains(field.apply(record)));
+        }
+        return filter;
+    }
+}

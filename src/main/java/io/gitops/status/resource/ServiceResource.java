@@ -1,0 +1,67 @@
+package io.gitops.status.resource;
+
+import io.gitops.status.app.ServiceInfo;
+import io.gitops.status.store.StatusStore;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the service is ({@code /}), liveness ({@code /health}) and readiness ({@code /ready}). */
+@Path("")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ServiceResource {
+
+    static final List<String> ENDPOINTS = List.of(
+            "POST /status/pipeline",
+            "POST /status/cron",
+            "GET /status",
+            "GET /status/{server_group}",
+            "GET /status/{server_group}/{host}",
+            "POST /api/status",
+            "GET /api/status",
+            "GET /status.json",
+            "GET /health",
+            "GET /ready");
+
+    private final StatusStore store;
+
+    public ServiceResource(StatusStore store) {
+        this.store = store;
+    }
+
+    @GET
+    public Map<String, Object> info() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("name", ServiceInfo.NAME);
+        info.put("version", ServiceInfo.version());
+        info.put("endpoints", ENDPOINTS);
+        return info;
+    }
+
+    /** Liveness: answers while the application runs, without touching the disk. */
+    @GET
+    @Path("health")
+    public Map<String, String> health() {
+        return Map.of("status", "up");
+    }
+
+    @GET
+    @Path("ready")
+    public Response ready() {
+        StatusStore.Readiness readiness = store.readiness();
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (readiness.ready()) {
+            body.put("status", "ready");
+            body.put("store", Map.of("path", readiness.path().toString(), "servers", readiness.servers()));
+            return Response.ok(body).build();
+        }
+        body.put("status", "not_ready");
+        body.put("reason", readiness.reason());
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity(body).build();
+    }
+}

@@ -1,0 +1,63 @@
+package io.gitops.status.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Durable whole-file replacement: a temporary file in the target's folder is written and forced,
+ * moved over the target atomically, and the folder is forced so the rename itself survives a
+ * crash. Readers see the old file or the new one, never a torn one.
+ *
+ * <p>Temporary files are named {@code <target name>.<random>.tmp}; one left by a crash is
+ * removed by {@link FileStatusStore} at start-up.
+ */
+final class AtomicFiles {
+
+    static final String TEMP_SUFFIX = ".tmp";
+
+    private AtomicFiles() {
+    }
+
+    static void replace(Path target, byte[] content) throws IOException {
+        Path dir = target.getParent();
+        Path temp = dir.resolve(target.getFileName() + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        forceDirectory(dir);
+    }
+
+    /** Forces a folder's entries (creations, renames) to disk. */
+    static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    /** Copies a file to a new name that must not exist yet, durably. */
+    static void copyNew(Path source, Path target) throws IOException {
+        Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        forceDirectory(target.getParent());
+    }
+}

@@ -1,0 +1,52 @@
+package io.gitops.status.store;
+
+import io.gitops.status.api.StatusRecord;
+import io.gitops.status.update.Update;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The servers' status records.
+ *
+ * <p>Thread safety: every method may be called from any number of threads at once. Returned
+ * lists and records are immutable snapshots that the caller may keep; they never change
+ * afterwards.
+ *
+ * <p>Consistency: a read reflects every write acknowledged, by this or any other process sharing
+ * the same files, before the read began. A write returns only once its change is durable.
+ *
+ * <p>Failure: when the stored data cannot be read, every read and write throws
+ * {@link StoreUnavailableException} with the reason, and the stored data is left as it is.
+ *
+ * <p>Shutdown: {@link #close()} waits for writes under way; later calls fail.
+ */
+public interface StatusStore extends AutoCloseable {
+
+    /** Every record, sorted by {@link StatusRecord#ORDER}. */
+    List<StatusRecord> all();
+
+    Optional<StatusRecord> find(String serverGroup, String host);
+
+    /**
+     * Applies one write and returns once it is durable.
+     *
+     * @throws io.gitops.status.error.ApiException when the update refuses the write; nothing changes
+     * @throws StoreUnavailableException when the change could not be stored; nothing was acknowledged
+     */
+    Written write(Update update);
+
+    /** Whether the store can serve reads and writes now, and why not. */
+    Readiness readiness();
+
+    @Override
+    void close();
+
+    /** A write's outcome: the record as stored, and whether the write created it. */
+    record Written(StatusRecord record, boolean created) {
+    }
+
+    /** The store's state for {@code /ready}: {@code reason} is set when not ready. */
+    record Readiness(boolean ready, Path path, int servers, String reason) {
+    }
+}

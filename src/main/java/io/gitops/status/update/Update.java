@@ -1,0 +1,28 @@
+package io.gitops.status.update;
+
+import io.gitops.status.api.StatusRecord;
+import java.util.List;
+
+/** A validated write to one record, ready to be applied by the store under its lock. */
+public interface Update {
+
+    String serverGroup();
+
+    String host();
+
+    /** The body's fields that this kind of write does not take. */
+    List<String> ignoredFields();
+
+    /**
+     * The record after this write.
+     *
+     * @param current the record as stored, or {@code null} when there is none
+     * @param now the server clock at write time, as stored
+     * @throws io.gitops.status.error.ApiException when the write is refused; nothing changes then
+     */
+    StatusRecord applyTo(StatusRecord current, String now);
+
+    default String key() {
+        return StatusRecord.key(serverGroup(), host());
+    }
+}
