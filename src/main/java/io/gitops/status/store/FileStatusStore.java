@@ -69,10 +69,11 @@ public final class FileStatusStore implements StatusStore {
                 removeLeftoverTempFiles();
                 load(lock);
             }
-        } catch (IOException | StoreUnavailableException e) {
-            String reason = e instanceof StoreUnavailableException ? e.getMessage() : describe(e);
-            state = new Failed(reason, null);
-            LOG.log(Level.SEVERE, "status store " + this.file + " is unavailable: " + reason);
+        } catch (IOException e) {
+            state = new Failed("cannot open " + this.file + ": " + describe(e), null);
+            LOG.severe("status store unavailable: " + ((Failed) state).reason());
+        } catch (StoreUnavailableException e) {
+            // already logged by load(); the store answers 503 until the file is fixed
         } finally {
             guard.unlock();
         }
