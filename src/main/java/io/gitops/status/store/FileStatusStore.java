@@ -13,37 +13,52 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The status store on one JSON data file (see {@link StoreFormat}), shared safely by every thread
- * of this JVM and by other processes running this application on the same file.
+ * The status store on a JSON data file ({@link StoreFormat}) and an append-only journal beside it
+ * ({@link Journal}), shared safely by every thread of this JVM and by other processes running this
+ * application on the same files.
  *
  * <p>Guarantees:
  * <ul>
- * <li>A write is acknowledged only once the whole data file holding it has been written to a
- * temporary file, forced, renamed over the old file and the folder forced ({@link AtomicFiles}).
- * The data file is therefore always complete and holds every acknowledged write.</li>
+ * <li>A write is acknowledged only once it is on disk: appended to the journal and forced. Writes
+ * queued while another batch is being stored are appended together and forced once (group commit),
+ * so a write's cost does not depend on the number of servers.</li>
+ * <li>The data file is only ever replaced atomically ({@link AtomicFiles}), so it is always a
+ * complete file. The journal is folded into it (compaction) when the journal outgrows the data
+ * file, when writes have been quiet for {@value #QUIET_SECONDS} seconds, and at {@link #close()};
+ * at start-up the journal is replayed over it.</li>
  * <li>Writes are serialised by a JVM-wide guard for the file, then by {@link ProcessLock} between
- * processes. Under both, the writer first catches up with what other processes wrote, so no
- * acknowledged update is lost. Writes queued while another is on disk are committed together with
- * one file replacement (group commit).</li>
- * <li>Reads answer from memory after a cheap check (lock-file version and data-file attributes)
- * that no process wrote since the data was loaded; otherwise they reload first.</li>
- * <li>A data file that cannot be read is never written over: the store reports it as unavailable
- * until the file changes, then tries again.</li>
+ * processes. Under both, the writer first catches up with what other processes wrote (the new
+ * part of the journal, or everything after another process compacted), so no acknowledged update
+ * is lost.</li>
+ * <li>Reads answer from memory after a cheap check (lock-file version and the files' attributes)
+ * that no process wrote since; otherwise they catch up first.</li>
+ * <li>A data file or journal that cannot be read is never written over: the store reports it as
+ * unavailable until the files change, then tries again. The one repair it makes is cutting off a
+ * journal's incomplete last entry, which a crash during an append leaves and which was never
+ * acknowledged.</li>
  * </ul>
  */
 public final class FileStatusStore implements StatusStore {
+
+    static final int QUIET_SECONDS = 2;
+    /** The journal is folded into the data file once it is larger than this and than the data file. */
+    static final long MIN_COMPACTION_BYTES = 4L * 1024 * 1024;
 
     private static final Logger LOG = Logger.getLogger(FileStatusStore.class.getName());
 
@@ -52,31 +67,52 @@ public final class FileStatusStore implements StatusStore {
 
     private final Path file;
     private final Path lockFile;
+    private final Path journalFile;
     private final ReentrantLock guard;
     private final Queue<PendingWrite> queue = new ConcurrentLinkedQueue<>();
-    private volatile State state;
+    private final ScheduledExecutorService compactor;
+
+    /** The records, kept in list order; replaced whole on a full reload. */
+    private volatile ConcurrentSkipListMap<String, StatusRecord> records = new ConcurrentSkipListMap<>(KEY_ORDER);
+    /** The files as they were when {@link #records} last matched them; {@code null}: reload. */
+    private volatile Stamp known;
+    /** Why the store cannot serve, while the files are as {@link #known} says; else {@code null}. */
+    private volatile String failure;
+    /** Changes whenever the records change, for caches of what is derived from them. */
+    private volatile long generation;
+    private volatile Sorted sorted = new Sorted(-1, List.of());
     private volatile boolean closed;
+    /** Guarded by {@link #guard}: the journal's length that {@link #records} includes. */
+    private long journalLength;
+    private long dataFileLength;
 
     public FileStatusStore(Path file) {
         this.file = file.toAbsolutePath().normalize();
-        this.lockFile = this.file.resolveSibling(this.file.getFileName() + ".lock");
+        this.lockFile = sibling(".lock");
+        this.journalFile = sibling(Journal.SUFFIX);
         this.guard = GUARDS.computeIfAbsent(this.file, f -> new ReentrantLock());
-        this.state = new Failed("not loaded yet", null);
+        this.failure = "not loaded yet";
         guard.lock();
         try {
             Files.createDirectories(this.file.getParent());
             try (ProcessLock lock = ProcessLock.acquire(lockFile)) {
                 removeLeftoverTempFiles();
-                load(lock);
+                catchUp(lock);
             }
         } catch (IOException e) {
-            state = new Failed("cannot open " + this.file + ": " + describe(e), null);
-            LOG.severe("status store unavailable: " + ((Failed) state).reason());
+            failure = "cannot open " + this.file + ": " + describe(e);
+            LOG.severe("status store unavailable: " + failure);
         } catch (StoreUnavailableException e) {
-            // already logged by load(); the store answers 503 until the file is fixed
+            // logged where it was found; the store answers 503 until the files are fixed
         } finally {
             guard.unlock();
         }
+        compactor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "gitops-status-compactor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        compactor.scheduleWithFixedDelay(this::compactIfQuiet, 1, 1, TimeUnit.SECONDS);
     }
 
     public Path file() {
@@ -85,12 +121,20 @@ public final class FileStatusStore implements StatusStore {
 
     @Override
     public List<StatusRecord> all() {
-        return current().sorted();
+        ensureCurrent();
+        Sorted cached = sorted;
+        long now = generation;
+        if (cached.generation() != now) {
+            cached = new Sorted(now, List.copyOf(records.values()));
+            sorted = cached;
+        }
+        return cached.records();
     }
 
     @Override
     public Optional<StatusRecord> find(String serverGroup, String host) {
-        return Optional.ofNullable(current().records().get(StatusRecord.key(serverGroup, host)));
+        ensureCurrent();
+        return Optional.ofNullable(records.get(StatusRecord.key(serverGroup, host)));
     }
 
     @Override
@@ -111,10 +155,10 @@ public final class FileStatusStore implements StatusStore {
     @Override
     public Readiness readiness() {
         try {
-            Loaded loaded = current();
+            ensureCurrent();
             Path probe = Files.createTempFile(file.getParent(), file.getFileName() + ".", AtomicFiles.TEMP_SUFFIX);
             Files.deleteIfExists(probe);
-            return new Readiness(true, file, loaded.records().size(), null);
+            return new Readiness(true, file, records.size(), null);
         } catch (ApiException e) {
             return new Readiness(false, file, 0, e.getMessage());
         } catch (IOException e) {
@@ -123,40 +167,42 @@ public final class FileStatusStore implements StatusStore {
         }
     }
 
+    /** Stops the compactor and folds the journal into the data file; later calls fail. */
     @Override
     public void close() {
+        compactor.shutdownNow();
         guard.lock();
         try {
-            closed = true;
+            if (!closed) {
+                closed = true;
+                compact("shutdown");
+            }
         } finally {
             guard.unlock();
         }
     }
 
-    /** The loaded records, reloaded first if any process wrote since they were read. */
-    private Loaded current() {
-        State seen = state;
+    /** Catches up with the files if any process wrote since the records were loaded. */
+    private void ensureCurrent() {
         Stamp now = stampOrNull();
-        if (now == null || !now.equals(seen.stamp())) {
+        if (now == null || !now.equals(known)) {
             guard.lock();
             try {
                 ensureOpen();
                 try (ProcessLock lock = ProcessLock.acquire(lockFile)) {
-                    return catchUp(lock);
+                    catchUp(lock);
                 }
             } catch (IOException e) {
                 throw new StoreUnavailableException("cannot read " + file + ": " + describe(e));
             } finally {
                 guard.unlock();
             }
+        } else if (failure != null) {
+            throw new StoreUnavailableException(failure);
         }
-        if (seen instanceof Loaded loaded) {
-            return loaded;
-        }
-        throw new StoreUnavailableException(((Failed) seen).reason());
     }
 
-    /** Commits every queued write with one file replacement. Caller holds the guard. */
+    /** Stores every queued write with one journal append. Caller holds the guard. */
     private void commitQueued() {
         List<PendingWrite> batch = new ArrayList<>();
         for (PendingWrite w; (w = queue.poll()) != null; ) {
@@ -168,79 +214,152 @@ public final class FileStatusStore implements StatusStore {
         try {
             ensureOpen();
             try (ProcessLock lock = ProcessLock.acquire(lockFile)) {
-                Map<String, StatusRecord> records = new HashMap<>(catchUp(lock).records());
+                catchUp(lock);
                 String now = Timestamps.now();
-                List<PendingWrite> staged = new ArrayList<>();
+                Map<String, StatusRecord> staged = new LinkedHashMap<>();
+                List<PendingWrite> accepted = new ArrayList<>();
                 for (PendingWrite write : batch) {
-                    if (write.stage(records, now)) {
-                        staged.add(write);
+                    if (write.stage(staged, records, now)) {
+                        accepted.add(write);
                     }
                 }
                 if (!staged.isEmpty()) {
-                    AtomicFiles.replace(file, StoreFormat.write(records.values()));
+                    byte[] lines = Journal.encode(staged.values());
+                    Journal.append(journalFile, journalLength, lines);
+                    journalLength += lines.length;
                     lock.publishNewVersion();
-                    state = new Loaded(Map.copyOf(records), stamp());
+                    records.putAll(staged);
+                    generation++;
+                    known = stamp();
+                    if (journalLength > Math.max(MIN_COMPACTION_BYTES, dataFileLength)) {
+                        compact(lock, "journal reached " + journalLength + " bytes");
+                    }
                 }
-                staged.forEach(PendingWrite::acknowledge);
+                accepted.forEach(PendingWrite::acknowledge);
             }
         } catch (IOException e) {
-            StoreUnavailableException failure = new StoreUnavailableException(
-                    "cannot write " + file + ": " + describe(e));
-            batch.forEach(w -> w.fail(failure));
-            LOG.log(Level.WARNING, failure.getMessage(), e);
+            StoreUnavailableException failed = new StoreUnavailableException(
+                    "cannot write " + journalFile + ": " + describe(e));
+            batch.forEach(w -> w.fail(failed));
+            LOG.log(Level.WARNING, failed.getMessage(), e);
         } catch (RuntimeException e) {
             batch.forEach(w -> w.fail(e));
         }
     }
 
-    /** The records on disk, reloaded if any process wrote since. Caller holds both locks. */
-    private Loaded catchUp(ProcessLock lock) throws IOException {
-        State known = state;
+    /**
+     * Brings {@link #records} up to date with the files: nothing when nobody wrote, the journal's
+     * new entries when only those were added, else a full reload. Caller holds both locks.
+     */
+    private void catchUp(ProcessLock lock) throws IOException {
         Stamp now = stamp();
-        if (known instanceof Loaded loaded && now.equals(loaded.stamp())) {
-            return loaded;
+        if (now.equals(known)) {
+            if (failure != null) {
+                throw new StoreUnavailableException(failure);
+            }
+            return;
         }
-        if (known instanceof Failed failed && now.equals(failed.stamp())) {
-            throw new StoreUnavailableException(failed.reason());
+        try {
+            if (failure == null && known != null && now.continues(known) && now.journalSize() >= journalLength) {
+                Journal.Contents added = Journal.read(journalFile, journalLength);
+                added.records().forEach(r -> records.put(r.key(), r));
+                journalLength = added.validLength();
+            } else {
+                load(lock);
+            }
+        } catch (StoreFormat.DamagedFileException e) {
+            failure = "data files of " + file + " are damaged and are left untouched until they are fixed: "
+                    + e.getMessage();
+            known = now;
+            LOG.severe(failure);
+            throw new StoreUnavailableException(failure);
         }
-        return load(lock);
+        generation++;
+        known = stamp();
+        failure = null;
     }
 
-    /** Reads the data file, migrating v1 data. Caller holds both locks. */
-    private Loaded load(ProcessLock lock) throws IOException {
-        Stamp stamp = stamp();
-        if (!stamp.exists()) {
-            Loaded empty = new Loaded(Map.of(), stamp);
-            state = empty;
-            return empty;
+    /** Reads the data file (migrating v1 data) and replays the journal over it. */
+    private void load(ProcessLock lock) throws IOException, StoreFormat.DamagedFileException {
+        ConcurrentSkipListMap<String, StatusRecord> loaded = new ConcurrentSkipListMap<>(KEY_ORDER);
+        long length = 0;
+        if (Files.exists(file)) {
+            byte[] bytes = Files.readAllBytes(file);
+            length = bytes.length;
+            StoreFormat.Contents contents = StoreFormat.read(bytes, Timestamps.now());
+            loaded.putAll(contents.records());
+            if (contents.fromV1()) {
+                Path backup = backUpV1File();
+                byte[] converted = StoreFormat.write(contents.records().values());
+                AtomicFiles.replace(file, converted);
+                length = converted.length;
+                lock.publishNewVersion();
+                LOG.info("migrated v1 data file " + file + " (" + loaded.size()
+                        + " records); the original is kept as " + backup);
+            }
         }
-        StoreFormat.Contents contents;
+        Journal.Contents journal = Journal.read(journalFile, 0);
+        journal.records().forEach(r -> loaded.put(r.key(), r));
+        records = loaded;
+        journalLength = journal.validLength();
+        dataFileLength = length;
+    }
+
+    private void compactIfQuiet() {
         try {
-            contents = StoreFormat.read(Files.readAllBytes(file), Timestamps.now());
-        } catch (StoreFormat.DamagedFileException e) {
-            String reason = "data file " + file + " is damaged and is left untouched until it is fixed: "
-                    + e.getMessage();
-            LOG.severe(reason);
-            state = new Failed(reason, stamp);
-            throw new StoreUnavailableException(reason);
+            BasicFileAttributes journal = Files.readAttributes(journalFile, BasicFileAttributes.class);
+            long idleMillis = System.currentTimeMillis() - journal.lastModifiedTime().toMillis();
+            if (journal.size() > 0 && idleMillis >= TimeUnit.SECONDS.toMillis(QUIET_SECONDS)) {
+                guard.lock();
+                try {
+                    if (!closed) {
+                        compact("writes are quiet");
+                    }
+                } finally {
+                    guard.unlock();
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // no journal: nothing to fold
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "could not fold the journal into " + file + "; will try again", e);
         }
-        if (contents.fromV1()) {
-            Path backup = backUpV1File();
-            AtomicFiles.replace(file, StoreFormat.write(contents.records().values()));
-            lock.publishNewVersion();
-            LOG.info("migrated v1 data file " + file + " (" + contents.records().size()
-                    + " records); the original is kept as " + backup);
-            stamp = stamp();
+    }
+
+    /** Folds the journal into the data file. Caller holds the guard. */
+    private void compact(String why) {
+        try (ProcessLock lock = ProcessLock.acquire(lockFile)) {
+            catchUp(lock);
+            compact(lock, why);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not fold the journal into " + file + ": " + e.getMessage());
+        } catch (StoreUnavailableException e) {
+            // already logged when found; nothing is folded into files that cannot be read
         }
-        Loaded loaded = new Loaded(Map.copyOf(contents.records()), stamp);
-        state = loaded;
-        return loaded;
+    }
+
+    /**
+     * Writes every record to a new data file, then empties the journal. A crash in between leaves a
+     * journal whose entries the data file already holds; replaying them changes nothing.
+     */
+    private void compact(ProcessLock lock, String why) throws IOException {
+        if (journalLength == 0) {
+            return;
+        }
+        byte[] bytes = StoreFormat.write(records.values());
+        AtomicFiles.replace(file, bytes);
+        Journal.clear(journalFile);
+        lock.publishNewVersion();
+        LOG.fine(() -> "folded " + journalLength + " journal bytes into " + file + " (" + why + ")");
+        journalLength = 0;
+        dataFileLength = bytes.length;
+        known = stamp();
     }
 
     /** Keeps the v1 original as {@code <file>.v1.bak}, or the first free {@code .v1.bak.N}. */
     private Path backUpV1File() throws IOException {
         for (int n = 0; ; n++) {
-            Path backup = file.resolveSibling(file.getFileName() + ".v1.bak" + (n == 0 ? "" : "." + n));
+            Path backup = sibling(".v1.bak" + (n == 0 ? "" : "." + n));
             try {
                 AtomicFiles.copyNew(file, backup);
                 return backup;
@@ -263,14 +382,12 @@ public final class FileStatusStore implements StatusStore {
         }
     }
 
+    private Path sibling(String suffix) {
+        return file.resolveSibling(file.getFileName() + suffix);
+    }
+
     private Stamp stamp() throws IOException {
-        String version = ProcessLock.readVersion(lockFile);
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return new Stamp(version, true, attributes.fileKey(), attributes.lastModifiedTime(), attributes.size());
-        } catch (NoSuchFileException e) {
-            return new Stamp(version, false, null, null, -1);
-        }
+        return new Stamp(ProcessLock.readVersion(lockFile), FileState.of(file), FileState.of(journalFile));
     }
 
     private Stamp stampOrNull() {
@@ -293,22 +410,48 @@ public final class FileStatusStore implements StatusStore {
         return message == null ? kind : kind + ": " + message;
     }
 
-    /** What a process knows of the files: equal stamps mean nobody wrote in between. */
-    private record Stamp(String lockVersion, boolean exists, Object fileKey, FileTime modified, long size) {
-    }
+    /**
+     * List order on store keys: by server group, then host. Neither contains {@code /}, so
+     * comparing keys with {@code /} below every other character orders them as the pairs.
+     */
+    static final java.util.Comparator<String> KEY_ORDER = (a, b) -> {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char ca = a.charAt(i);
+            char cb = b.charAt(i);
+            if (ca != cb) {
+                return (ca == '/' ? -1 : ca) - (cb == '/' ? -1 : cb);
+            }
+        }
+        return a.length() - b.length();
+    };
 
-    private sealed interface State permits Loaded, Failed {
-        Stamp stamp();
-    }
-
-    private record Loaded(Map<String, StatusRecord> records, Stamp stamp, List<StatusRecord> sorted)
-            implements State {
-        Loaded(Map<String, StatusRecord> records, Stamp stamp) {
-            this(records, stamp, records.values().stream().sorted(StatusRecord.ORDER).toList());
+    /** One file's identity, modification time and size; {@code fileKey} null when missing. */
+    private record FileState(Object fileKey, FileTime modified, long size) {
+        static FileState of(Path path) throws IOException {
+            try {
+                BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+                return new FileState(a.fileKey() == null ? path : a.fileKey(), a.lastModifiedTime(), a.size());
+            } catch (NoSuchFileException e) {
+                return new FileState(null, null, 0);
+            }
         }
     }
 
-    private record Failed(String reason, Stamp stamp) implements State {
+    /** What a process knows of the files: equal stamps mean nobody wrote in between. */
+    private record Stamp(String lockVersion, FileState dataFile, FileState journal) {
+        /** Whether only the journal grew since {@code earlier}: the data file is the same one. */
+        boolean continues(Stamp earlier) {
+            return dataFile.equals(earlier.dataFile)
+                    && (journal.fileKey() == null || journal.fileKey().equals(earlier.journal.fileKey()));
+        }
+
+        long journalSize() {
+            return journal.size();
+        }
+    }
+
+    private record Sorted(long generation, List<StatusRecord> records) {
     }
 
     /** One caller's write, waiting in the queue until a committing thread stores it. */
@@ -322,12 +465,13 @@ public final class FileStatusStore implements StatusStore {
             this.update = update;
         }
 
-        /** Applies the write to the batch's records; false when the update refused it. */
-        boolean stage(Map<String, StatusRecord> records, String now) {
-            StatusRecord current = records.get(update.key());
+        /** Applies the write over the batch's earlier writes; false when the update refused it. */
+        boolean stage(Map<String, StatusRecord> staged, Map<String, StatusRecord> stored, String now) {
+            String key = update.key();
+            StatusRecord current = staged.containsKey(key) ? staged.get(key) : stored.get(key);
             try {
                 StatusRecord next = update.applyTo(current, now);
-                records.put(next.key(), next);
+                staged.put(key, next);
                 written = new Written(next, current == null);
                 return true;
             } catch (RuntimeException e) {

@@ -97,7 +97,7 @@ final class StoreFormat {
         return records;
     }
 
-    private static StatusRecord readRecord(String key, JsonNode node) throws DamagedFileException {
+    static StatusRecord readRecord(String key, JsonNode node) throws DamagedFileException {
         if (!node.isObject()) {
             throw new DamagedFileException("record " + key + " is not an object");
         }

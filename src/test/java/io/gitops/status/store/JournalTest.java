@@ -1,0 +1,148 @@
+package io.gitops.status.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gitops.status.api.StatusRecord;
+import io.gitops.status.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file() {
+        return dir.resolve("status.json");
+    }
+
+    private Path journal() {
+        return dir.resolve("status.json.journal");
+    }
+
+    @Test
+    void writesGoToTheJournalAndAreReplayedByANewInstance() throws IOException {
+        try (FileStatusStore writer = new FileStatusStore(file())) {
+            writer.write(TestUpdates.put("web", "w-01", "synced"));
+            writer.write(TestUpdates.put("web", "w-01", "failed"));
+            writer.write(TestUpdates.put("db", "d-01", "synced"));
+            assertFalse(Files.exists(file()), "no data file rewrite per write");
+            assertEquals(3, Files.readAllLines(journal()).size());
+
+            // A new instance (as after a crash of the writer) replays the journal.
+            try (FileStatusStore restarted = new FileStatusStore(file())) {
+                assertEquals(List.of("db/d-01", "web/w-01"), keys(restarted.all()));
+                assertEquals("failed", restarted.find("web", "w-01").orElseThrow().status());
+            }
+        }
+    }
+
+    @Test
+    void closeFoldsTheJournalIntoTheDataFile() throws IOException {
+        try (FileStatusStore store = new FileStatusStore(file())) {
+            for (int i = 0; i < 10; i++) {
+                store.write(TestUpdates.put("g", "h" + i, "synced"));
+            }
+        }
+        assertEquals(0, Files.size(journal()));
+        var servers = Json.mapper().readTree(file().toFile()).get("servers");
+        assertEquals(10, servers.size());
+    }
+
+    @Test
+    void quietWritesAreFoldedIntoTheDataFileWithinSeconds() throws Exception {
+        try (FileStatusStore store = new FileStatusStore(file())) {
+            store.write(TestUpdates.put("g", "h", "synced"));
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (Files.size(journal()) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, Files.size(journal()), "journal folded after writes went quiet");
+            assertTrue(Json.mapper().readTree(file().toFile()).get("servers").has("g/h"));
+        }
+    }
+
+    @Test
+    void aTornLastEntryIsDroppedAndCutOffBeforeTheNextAppend() throws IOException {
+        try (FileStatusStore store = new FileStatusStore(file())) {
+            store.write(TestUpdates.put("g", "acknowledged", "synced"));
+            // What a kill during an append leaves: part of a line, never acknowledged.
+            Files.writeString(journal(), "0badc0de {\"put\": {\"server_group\": \"g\", \"ho",
+                    StandardOpenOption.APPEND);
+            try (FileStatusStore restarted = new FileStatusStore(file())) {
+                assertEquals(List.of("g/acknowledged"), keys(restarted.all()));
+                restarted.write(TestUpdates.put("g", "after", "synced"));
+            }
+        }
+        try (FileStatusStore reopened = new FileStatusStore(file())) {
+            assertEquals(List.of("g/acknowledged", "g/after"), keys(reopened.all()));
+        }
+    }
+
+    @Test
+    void aDamagedEntryFollowedByOthersMakesTheStoreUnavailableAndIsLeftUntouched() throws IOException {
+        List<String> lines;
+        try (FileStatusStore store = new FileStatusStore(file())) {
+            store.write(TestUpdates.put("g", "a", "synced"));
+            store.write(TestUpdates.put("g", "b", "synced"));
+            lines = new ArrayList<>(Files.readAllLines(journal()));
+        }
+        // close() folded the journal; put the entries back with the first one corrupted
+        lines.set(0, lines.get(0).replace("\"a\"", "\"x\""));
+        byte[] damaged = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+        Files.write(journal(), damaged);
+        byte[] dataFile = Files.readAllBytes(file());
+
+        try (FileStatusStore store = new FileStatusStore(file())) {
+            StoreUnavailableException e = assertThrows(StoreUnavailableException.class, store::all);
+            assertTrue(e.getMessage().contains("journal"), e.getMessage());
+            assertThrows(StoreUnavailableException.class, () -> store.write(TestUpdates.put("g", "c", "synced")));
+        }
+        assertArrayEquals(damaged, Files.readAllBytes(journal()));
+        assertArrayEquals(dataFile, Files.readAllBytes(file()));
+    }
+
+    @Test
+    void aLargeJournalIsFoldedWhileWriting() throws IOException {
+        try (FileStatusStore store = new FileStatusStore(file())) {
+            long limit = FileStatusStore.MIN_COMPACTION_BYTES;
+            int i = 0;
+            while (!Files.exists(file())) {
+                store.write(TestUpdates.put("g", "h" + (i++ % 50), "synced"));
+                assertTrue(Files.size(journal()) <= limit + 4096, "journal stays bounded");
+            }
+            assertTrue(Files.size(journal()) < limit);
+            assertEquals(50, store.all().size());
+        }
+    }
+
+    @Test
+    void listOrderIsServerGroupThenHostInPlainStringOrder() {
+        try (FileStatusStore store = new FileStatusStore(file())) {
+            for (String key : List.of("a-b/x", "a/z", "a/B", "A/y", "a/a", "ab/c")) {
+                String[] parts = key.split("/");
+                store.write(TestUpdates.put(parts[0], parts[1], "synced"));
+            }
+            List<String> expected = List.of("A/y", "a/B", "a/a", "a/z", "a-b/x", "ab/c");
+            assertEquals(expected, keys(store.all()));
+            List<StatusRecord> sorted = new ArrayList<>(store.all());
+            sorted.sort(StatusRecord.ORDER);
+            assertEquals(expected, keys(sorted));
+        }
+    }
+
+    private static List<String> keys(List<StatusRecord> records) {
+        return records.stream().map(StatusRecord::key).toList();
+    }
+}
