@@ -195,4 +195,22 @@ class PipelineWriteTest extends ApiTestSupport {
             }
         }
     }
+
+    @Test
+    void anAcknowledgedWriteIsOnDiskForAnotherStoreOnTheSameFileAndViceVersa() {
+        pipelineOk(FULL);
+        cronOk("{\"server_group\": \"nginx-prod\", \"host\": \"web-01\", \"status\": \"synced\"}");
+        JsonNode viaApi = row("nginx-prod", "web-01");
+        try (io.gitops.status.store.FileStatusStore other = new io.gitops.status.store.FileStatusStore(statusFile)) {
+            io.gitops.status.api.StatusRecord stored = other.find("nginx-prod", "web-01").orElseThrow(
+                    () -> new AssertionError("acknowledged write not visible to another store on the file"));
+            assertEquals(Json.mapper().valueToTree(stored), viaApi);
+            other.write(io.gitops.status.update.DriftUpdate.parse((com.fasterxml.jackson.databind.node.ObjectNode)
+                    Json.mapper().createObjectNode().put("server_group", "nginx-prod").put("host", "web-01")
+                            .put("status", "failed")));
+        }
+        // A read reflects every write acknowledged before it began, whoever made it.
+        assertEquals("failed", text(row("nginx-prod", "web-01"), "status"));
+        assertEquals("0123abc", text(row("nginx-prod", "web-01"), "commit_sha"));
+    }
 }
