@@ -1,6 +1,5 @@
 package io.gitops.status.resource;
 
-import io.gitops.status.api.LegacyStatus;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.LegacyUpdate;
@@ -10,11 +9,11 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
-import java.util.List;
 
 /** The v1 API of the rsyslog integration, kept working as it was. */
 @Path("")
@@ -22,6 +21,8 @@ import java.util.List;
 public final class LegacyStatusResource {
 
     private final StatusStore store;
+    private final Representation.Cache legacyList =
+            new Representation.Cache(records -> records.stream().map(LegacyUpdate::toLegacy).toList());
 
     public LegacyStatusResource(StatusStore store) {
         this.store = store;
@@ -36,13 +37,13 @@ public final class LegacyStatusResource {
 
     @GET
     @Path("api/status")
-    public List<LegacyStatus> list() {
-        return store.all().stream().map(LegacyUpdate::toLegacy).toList();
+    public Response list(@Context HttpHeaders headers) {
+        return legacyList.of(store.all()).respond(headers);
     }
 
     @GET
     @Path("status.json")
-    public List<LegacyStatus> statusJson() {
-        return list();
+    public Response statusJson(@Context HttpHeaders headers) {
+        return list(headers);
     }
 }

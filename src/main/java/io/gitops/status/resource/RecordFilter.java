@@ -36,6 +36,11 @@ final class RecordFilter {
     private RecordFilter() {
     }
 
+    /** Whether the query filters nothing out (no parameters, or only ignored ones). */
+    static boolean selectsAll(MultivaluedMap<String, String> query) {
+        return query.keySet().stream().allMatch(name -> name.startsWith("_"));
+    }
+
     static Predicate<StatusRecord> from(MultivaluedMap<String, String> query) {
         Predicate<StatusRecord> filter = record -> true;
         for (Map.Entry<String, List<String>> parameter : query.entrySet()) {

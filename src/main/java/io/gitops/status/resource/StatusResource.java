@@ -13,11 +13,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** The v2 API: pipeline and cron writes, and the Grafana-friendly reads. */
 @Path("status")
@@ -25,6 +28,7 @@ import java.util.List;
 public final class StatusResource {
 
     private final StatusStore store;
+    private final Representation.Cache fullList = new Representation.Cache(records -> records);
 
     public StatusResource(StatusStore store) {
         this.store = store;
@@ -45,20 +49,29 @@ public final class StatusResource {
     }
 
     @GET
-    public List<StatusRecord> list(@Context UriInfo uriInfo) {
-        return store.all().stream().filter(RecordFilter.from(uriInfo.getQueryParameters())).toList();
+    public Response list(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
+        List<StatusRecord> all = store.all();
+        MultivaluedMap<String, String> query = uriInfo.getQueryParameters();
+        Predicate<StatusRecord> filter = RecordFilter.from(query);
+        if (RecordFilter.selectsAll(query)) {
+            return fullList.of(all).respond(headers);
+        }
+        return Representation.of(all.stream().filter(filter).toList()).respond(headers);
     }
 
     @GET
     @Path("{server_group}")
-    public List<StatusRecord> group(@PathParam("server_group") String serverGroup) {
-        return store.all().stream().filter(r -> r.serverGroup().equals(serverGroup)).toList();
+    public Response group(@PathParam("server_group") String serverGroup, @Context HttpHeaders headers) {
+        return Representation.of(store.all().stream().filter(r -> r.serverGroup().equals(serverGroup)).toList())
+                .respond(headers);
     }
 
     @GET
     @Path("{server_group}/{host}")
-    public StatusRecord host(@PathParam("server_group") String serverGroup, @PathParam("host") String host) {
-        return store.find(serverGroup, host).orElseThrow(
+    public Response host(@PathParam("server_group") String serverGroup, @PathParam("host") String host,
+            @Context HttpHeaders headers) {
+        StatusRecord record = store.find(serverGroup, host).orElseThrow(
                 () -> ApiException.notFound("no record for " + StatusRecord.key(serverGroup, host)));
+        return Representation.of(record).respond(headers);
     }
 }

@@ -182,10 +182,18 @@ public final class FileStatusStore implements StatusStore {
         }
     }
 
-    /** Catches up with the files if any process wrote since the records were loaded. */
+    /**
+     * Catches up with the files if any process wrote since the records were loaded. The check reads
+     * the lock file's version and the data file's attributes only: every write publishes a new
+     * version after it is applied in memory, so a read does not wait behind this process's own
+     * journal appends, and sees every write acknowledged before it began.
+     */
     private void ensureCurrent() {
-        Stamp now = stampOrNull();
-        if (now == null || !now.equals(known)) {
+        Stamp seen = known;
+        // While failed, any change of any file (a fixed journal too) is worth another try.
+        boolean unchanged = seen != null
+                && (failure == null ? seen.seenByReaders(readerStamp()) : seen.equals(stampOrNull()));
+        if (!unchanged) {
             guard.lock();
             try {
                 ensureOpen();
@@ -227,9 +235,9 @@ public final class FileStatusStore implements StatusStore {
                     byte[] lines = Journal.encode(staged.values());
                     Journal.append(journalFile, journalLength, lines);
                     journalLength += lines.length;
-                    lock.publishNewVersion();
                     records.putAll(staged);
                     generation++;
+                    lock.publishNewVersion();
                     known = stamp();
                     if (journalLength > Math.max(MIN_COMPACTION_BYTES, dataFileLength)) {
                         compact(lock, "journal reached " + journalLength + " bytes");
@@ -398,6 +406,15 @@ public final class FileStatusStore implements StatusStore {
         }
     }
 
+    /** The part of the stamp that readers check; {@code null} when the files cannot be read. */
+    private Stamp readerStamp() {
+        try {
+            return new Stamp(ProcessLock.readVersion(lockFile), FileState.of(file), null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new StoreUnavailableException("the store is closed; the application is shutting down");
@@ -448,6 +465,11 @@ public final class FileStatusStore implements StatusStore {
 
         long journalSize() {
             return journal.size();
+        }
+
+        /** Whether {@code now} (a {@link #readerStamp()}) shows no write since this stamp. */
+        boolean seenByReaders(Stamp now) {
+            return now != null && java.util.Objects.equals(lockVersion, now.lockVersion) && dataFile.equals(now.dataFile);
         }
     }
 

@@ -23,7 +23,10 @@ import java.util.Optional;
  */
 public interface StatusStore extends AutoCloseable {
 
-    /** Every record, sorted by {@link StatusRecord#ORDER}. */
+    /**
+     * Every record, sorted by {@link StatusRecord#ORDER}. While the records do not change, this
+     * returns the same list object, so callers may cache what they derive from it by identity.
+     */
     List<StatusRecord> all();
 
     Optional<StatusRecord> find(String serverGroup, String host);

@@ -1,0 +1,148 @@
+package io.gitops.status.resource;
+
+import io.gitops.status.api.StatusRecord;
+import io.gitops.status.json.Json;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A read's answer, serialised once: its JSON bytes, a strong {@code ETag} derived from them (so it
+ * survives restarts and is equal across processes serving the same data), and a gzip form made
+ * when first asked for. {@code If-None-Match} gives 304.
+ */
+final class Representation {
+
+    /** Smaller answers are sent as they are: gzip would not pay for itself. */
+    static final int GZIP_MIN_BYTES = 1024;
+
+    private final byte[] json;
+    private final String hash;
+    private volatile byte[] gzip;
+
+    private Representation(byte[] json) {
+        this.json = json;
+        this.hash = sha256Prefix(json);
+    }
+
+    static Representation of(Object entity) {
+        try {
+            return new Representation(Json.mapper().writeValueAsBytes(entity));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Response respond(HttpHeaders headers) {
+        boolean gzipped = json.length >= GZIP_MIN_BYTES && acceptsGzip(headers.getHeaderString(HttpHeaders.ACCEPT_ENCODING));
+        // The gzip form is another representation, so it has its own strong tag.
+        EntityTag tag = new EntityTag(gzipped ? hash + "-gzip" : hash);
+        if (matches(headers.getHeaderString(HttpHeaders.IF_NONE_MATCH))) {
+            return Response.notModified(tag).header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING).build();
+        }
+        Response.ResponseBuilder response = Response.ok(gzipped ? gzip() : json, MediaType.APPLICATION_JSON_TYPE)
+                .tag(tag)
+                .header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
+        if (gzipped) {
+            response.header(HttpHeaders.CONTENT_ENCODING, "gzip");
+        }
+        return response.build();
+    }
+
+    /** {@code If-None-Match} uses weak comparison: either form of this content matches. */
+    private boolean matches(String ifNoneMatch) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String candidate : ifNoneMatch.split(",")) {
+            String tag = candidate.trim();
+            if (tag.equals("*")) {
+                return true;
+            }
+            if (tag.startsWith("W/")) {
+                tag = tag.substring(2);
+            }
+            tag = tag.replace("\"", "");
+            if (tag.equals(hash) || tag.equals(hash + "-gzip")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private byte[] gzip() {
+        byte[] compressed = gzip;
+        if (compressed == null) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(json.length / 4);
+            try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+                zip.write(json);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            compressed = out.toByteArray();
+            gzip = compressed;
+        }
+        return compressed;
+    }
+
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.toLowerCase(Locale.ROOT).split(",")) {
+            String[] parts = coding.trim().split(";");
+            String name = parts[0].trim();
+            if (name.equals("gzip") || name.equals("x-gzip") || name.equals("*")) {
+                boolean refused = parts.length > 1 && parts[1].replace(" ", "").matches("q=0(\\.0*)?");
+                return !refused;
+            }
+        }
+        return false;
+    }
+
+    private static String sha256Prefix(byte[] bytes) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The representation of a view of the whole list, made again only when the store's list
+     * changed ({@link io.gitops.status.store.StatusStore#all()} returns the same list while it has
+     * not), so that polling dashboards cost no serialisation.
+     */
+    static final class Cache {
+        private final Function<List<StatusRecord>, Object> view;
+        private volatile Entry entry;
+
+        Cache(Function<List<StatusRecord>, Object> view) {
+            this.view = view;
+        }
+
+        Representation of(List<StatusRecord> records) {
+            Entry current = entry;
+            if (current == null || current.records() != records) {
+                current = new Entry(records, Representation.of(view.apply(records)));
+                entry = current;
+            }
+            return current.representation();
+        }
+
+        private record Entry(List<StatusRecord> records, Representation representation) {
+        }
+    }
+}
