@@ -5,12 +5,14 @@ import io.gitops.status.error.UnexpectedExceptionMapper;
 import io.gitops.status.error.WebApplicationExceptionMapper;
 import io.gitops.status.json.ObjectMapperResolver;
 import io.gitops.status.resource.CacheControlFilter;
+import io.gitops.status.resource.JsonBodyFilter;
 import io.gitops.status.resource.LegacyStatusResource;
 import io.gitops.status.resource.ServiceResource;
 import io.gitops.status.resource.StatusResource;
 import io.gitops.status.store.FileStatusStore;
 import io.gitops.status.store.StatusStore;
 import org.glassfish.jersey.CommonProperties;
+import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
@@ -29,9 +31,15 @@ public final class GitopsStatusApplication extends ResourceConfig {
     }
 
     public GitopsStatusApplication(StatusStore store) {
-        register(new StatusResource(store));
-        register(new LegacyStatusResource(store));
-        register(new ServiceResource(store));
+        register(StatusResource.class);
+        register(LegacyStatusResource.class);
+        register(ServiceResource.class);
+        register(new AbstractBinder() {
+            @Override
+            protected void configure() {
+                bind(store).to(StatusStore.class);
+            }
+        });
 
         register(JacksonFeature.withoutExceptionMappers());
         register(ObjectMapperResolver.class);
@@ -39,6 +47,7 @@ public final class GitopsStatusApplication extends ResourceConfig {
         register(WebApplicationExceptionMapper.class);
         register(UnexpectedExceptionMapper.class);
         register(CacheControlFilter.class);
+        register(JsonBodyFilter.class);
         register(new AbstractContainerLifecycleListener() {
             @Override
             public void onShutdown(Container container) {

@@ -8,11 +8,14 @@ import io.gitops.status.error.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.regex.Pattern;
 
 /** Reads a request body: at most {@link #MAX_BYTES}, exactly one JSON object. */
 public final class JsonBody {
 
     public static final int MAX_BYTES = 1024 * 1024;
+
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
 
     private JsonBody() {
     }
@@ -43,7 +46,9 @@ public final class JsonBody {
         }
         String where = e.getLocation() == null ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-        return "body is not valid JSON: " + e.getOriginalMessage() + where;
+        // Jackson names its (redacted) source inside some messages; keep only line and column.
+        String message = SOURCE.matcher(e.getOriginalMessage()).replaceAll("line $1, column $2");
+        return "body is not valid JSON: " + message + where;
     }
 
     private static byte[] readLimited(InputStream in) {

@@ -3,6 +3,8 @@ package io.gitops.status.resource;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.LegacyUpdate;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -16,6 +18,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 
 /** The v1 API of the rsyslog integration, kept working as it was. */
+@Singleton
 @Path("")
 @Produces(MediaType.APPLICATION_JSON)
 public final class LegacyStatusResource {
@@ -24,6 +27,7 @@ public final class LegacyStatusResource {
     private final Representation.Cache legacyList =
             new Representation.Cache(records -> records.stream().map(LegacyUpdate::toLegacy).toList());
 
+    @Inject
     public LegacyStatusResource(StatusStore store) {
         this.store = store;
     }

@@ -2,6 +2,8 @@ package io.gitops.status.resource;
 
 import io.gitops.status.app.ServiceInfo;
 import io.gitops.status.store.StatusStore;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** What the service is ({@code /}), liveness ({@code /health}) and readiness ({@code /ready}). */
+@Singleton
 @Path("")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ServiceResource {
@@ -30,6 +33,7 @@ public final class ServiceResource {
 
     private final StatusStore store;
 
+    @Inject
     public ServiceResource(StatusStore store) {
         this.store = store;
     }
@@ -57,7 +61,10 @@ public final class ServiceResource {
         Map<String, Object> body = new LinkedHashMap<>();
         if (readiness.ready()) {
             body.put("status", "ready");
-            body.put("store", Map.of("path", readiness.path().toString(), "servers", readiness.servers()));
+            Map<String, Object> store = new LinkedHashMap<>();
+            store.put("path", readiness.path().toString());
+            store.put("servers", readiness.servers());
+            body.put("store", store);
             return Response.ok(body).build();
         }
         body.put("status", "not_ready");

@@ -6,6 +6,8 @@ import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.DriftUpdate;
 import io.gitops.status.update.PipelineUpdate;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /** The v2 API: pipeline and cron writes, and the Grafana-friendly reads. */
+@Singleton
 @Path("status")
 @Produces(MediaType.APPLICATION_JSON)
 public final class StatusResource {
@@ -30,6 +33,7 @@ public final class StatusResource {
     private final StatusStore store;
     private final Representation.Cache fullList = new Representation.Cache(records -> records);
 
+    @Inject
     public StatusResource(StatusStore store) {
         this.store = store;
     }
