@@ -66,7 +66,7 @@ public final class FileStatusStore implements StatusStore {
     private static final Map<Path, ReentrantLock> GUARDS = new ConcurrentHashMap<>();
 
     private final Path file;
-    private final Path lockFile;
+    private final ProcessLock processLock;
     private final Path journalFile;
     private final ReentrantLock guard;
     private final Queue<PendingWrite> queue = new ConcurrentLinkedQueue<>();
@@ -88,14 +88,14 @@ public final class FileStatusStore implements StatusStore {
 
     public FileStatusStore(Path file) {
         this.file = file.toAbsolutePath().normalize();
-        this.lockFile = sibling(".lock");
+        this.processLock = new ProcessLock(sibling(".lock"));
         this.journalFile = sibling(Journal.SUFFIX);
         this.guard = GUARDS.computeIfAbsent(this.file, f -> new ReentrantLock());
         this.failure = "not loaded yet";
         guard.lock();
         try {
             Files.createDirectories(this.file.getParent());
-            try (ProcessLock lock = ProcessLock.acquire(lockFile)) {
+            try (ProcessLock.Held lock = processLock.acquire()) {
                 removeLeftoverTempFiles();
                 catchUp(lock);
             }
@@ -176,7 +176,10 @@ public final class FileStatusStore implements StatusStore {
             if (!closed) {
                 closed = true;
                 compact("shutdown");
+                processLock.close();
             }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not close the lock file of " + file, e);
         } finally {
             guard.unlock();
         }
@@ -197,7 +200,7 @@ public final class FileStatusStore implements StatusStore {
             guard.lock();
             try {
                 ensureOpen();
-                try (ProcessLock lock = ProcessLock.acquire(lockFile)) {
+                try (ProcessLock.Held lock = processLock.acquire()) {
                     catchUp(lock);
                 }
             } catch (IOException e) {
@@ -221,7 +224,7 @@ public final class FileStatusStore implements StatusStore {
         }
         try {
             ensureOpen();
-            try (ProcessLock lock = ProcessLock.acquire(lockFile)) {
+            try (ProcessLock.Held lock = processLock.acquire()) {
                 catchUp(lock);
                 String now = Timestamps.now();
                 Map<String, StatusRecord> staged = new LinkedHashMap<>();
@@ -259,7 +262,7 @@ public final class FileStatusStore implements StatusStore {
      * Brings {@link #records} up to date with the files: nothing when nobody wrote, the journal's
      * new entries when only those were added, else a full reload. Caller holds both locks.
      */
-    private void catchUp(ProcessLock lock) throws IOException {
+    private void catchUp(ProcessLock.Held lock) throws IOException {
         Stamp now = stamp();
         if (now.equals(known)) {
             if (failure != null) {
@@ -288,7 +291,7 @@ public final class FileStatusStore implements StatusStore {
     }
 
     /** Reads the data file (migrating v1 data) and replays the journal over it. */
-    private void load(ProcessLock lock) throws IOException, StoreFormat.DamagedFileException {
+    private void load(ProcessLock.Held lock) throws IOException, StoreFormat.DamagedFileException {
         ConcurrentSkipListMap<String, StatusRecord> loaded = new ConcurrentSkipListMap<>(KEY_ORDER);
         long length = 0;
         if (Files.exists(file)) {
@@ -336,7 +339,7 @@ public final class FileStatusStore implements StatusStore {
 
     /** Folds the journal into the data file. Caller holds the guard. */
     private void compact(String why) {
-        try (ProcessLock lock = ProcessLock.acquire(lockFile)) {
+        try (ProcessLock.Held lock = processLock.acquire()) {
             catchUp(lock);
             compact(lock, why);
         } catch (IOException e) {
@@ -350,7 +353,7 @@ public final class FileStatusStore implements StatusStore {
      * Writes every record to a new data file, then empties the journal. A crash in between leaves a
      * journal whose entries the data file already holds; replaying them changes nothing.
      */
-    private void compact(ProcessLock lock, String why) throws IOException {
+    private void compact(ProcessLock.Held lock, String why) throws IOException {
         if (journalLength == 0) {
             return;
         }
@@ -395,7 +398,7 @@ public final class FileStatusStore implements StatusStore {
     }
 
     private Stamp stamp() throws IOException {
-        return new Stamp(ProcessLock.readVersion(lockFile), FileState.of(file), FileState.of(journalFile));
+        return new Stamp(processLock.version(), FileState.of(file), FileState.of(journalFile));
     }
 
     private Stamp stampOrNull() {
@@ -409,7 +412,7 @@ public final class FileStatusStore implements StatusStore {
     /** The part of the stamp that readers check; {@code null} when the files cannot be read. */
     private Stamp readerStamp() {
         try {
-            return new Stamp(ProcessLock.readVersion(lockFile), FileState.of(file), null);
+            return new Stamp(processLock.version(), FileState.of(file), null);
         } catch (IOException e) {
             return null;
         }

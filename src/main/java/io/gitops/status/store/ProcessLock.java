@@ -1,7 +1,9 @@
 package io.gitops.status.store;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -24,87 +26,134 @@ import java.util.concurrent.TimeUnit;
  * before it is acknowledged. A process compares it (with the data file's attributes) to what it
  * loaded last, to learn cheaply whether another process has written since.
  *
- * <p>Limits: {@code FileChannel} locks are advisory and process-wide. Inside one JVM the caller
- * must serialise threads first ({@link FileStatusStore} does); a lock held by another web
+ * <p>The lock file is opened once and kept open: {@code FileChannel} locks are POSIX record locks,
+ * which the operating system drops when the process closes <em>any</em> descriptor of the file, so
+ * the version is read through the same channel rather than by opening the file again. If the
+ * lock file is removed or replaced from outside, the next acquisition opens the new one.
+ *
+ * <p>Limits: the locks are advisory and process-wide. Inside one JVM the caller must serialise
+ * threads first ({@link FileStatusStore} does, with one guard per file); a lock held by another web
  * application of the same JVM (a Tomcat redeploy overlapping the old one) is waited for. On
  * network filesystems such as NFS, locking depends on the server and is not relied upon.
  */
-final class ProcessLock implements AutoCloseable {
+final class ProcessLock implements Closeable {
 
+    private static final int VERSION_BYTES = 16;
     private static final long WAIT_FOR_OTHER_APPLICATION_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    private final FileChannel channel;
-    private final FileLock lock;
+    private final Path path;
+    /** The open lock file and its identity; replaced only under the caller's guard. */
+    private volatile Open open;
 
-    private ProcessLock(FileChannel channel, FileLock lock) {
-        this.channel = channel;
-        this.lock = lock;
+    ProcessLock(Path path) {
+        this.path = path;
     }
 
-    static ProcessLock acquire(Path lockFile) throws IOException {
+    private record Open(FileChannel channel, Object fileKey) {
+    }
+
+    /** Takes the lock, waiting for other processes. The caller holds the JVM guard for the file. */
+    Held acquire() throws IOException {
         long deadline = System.nanoTime() + WAIT_FOR_OTHER_APPLICATION_NANOS;
         while (true) {
-            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            Open current = openOnCurrentFile();
+            FileLock lock;
             try {
-                Object before = fileKey(lockFile);
-                FileLock lock;
-                try {
-                    lock = channel.lock();
-                } catch (OverlappingFileLockException e) {
-                    // Another web application in this JVM holds it: wait, it is released soon.
-                    channel.close();
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("lock " + lockFile + " is held by another application in this JVM");
-                    }
-                    pause();
-                    continue;
+                lock = current.channel().lock();
+            } catch (OverlappingFileLockException e) {
+                // Another web application in this JVM holds it: wait, it is released soon.
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("lock " + path + " is held by another application in this JVM");
                 }
-                // If the lock file was removed or replaced while we waited, we hold a lock on a file
-                // nobody else will lock: start again on the file that is there now.
-                if (before != null && before.equals(fileKey(lockFile))) {
-                    return new ProcessLock(channel, lock);
-                }
-                lock.release();
-                channel.close();
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
+                pause();
+                continue;
             }
+            // If the lock file was removed or replaced while we waited, we hold a lock on a file
+            // nobody else will lock: start again on the file that is there now.
+            if (current.fileKey().equals(fileKey(path))) {
+                return new Held(lock);
+            }
+            lock.release();
         }
     }
 
-    /** The version the lock file holds, or {@code null} when it has none. */
-    static String readVersion(Path lockFile) throws IOException {
+    /**
+     * The version the lock file holds, or {@code null} when it cannot tell (not open yet, or the
+     * file at the path is no longer the one open), which readers take as "something changed".
+     */
+    String version() {
+        Open current = open;
         try {
-            return new String(Files.readAllBytes(lockFile), StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
+            if (current == null || !current.fileKey().equals(fileKey(path))) {
+                return null;
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(VERSION_BYTES);
+            while (buffer.hasRemaining() && current.channel().read(buffer, buffer.position()) > 0) {
+                // read the whole version
+            }
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
+        } catch (ClosedChannelException e) {
+            return null;
+        } catch (IOException e) {
             return null;
         }
     }
 
-    /** Records that the stored data changed; call after the change is durable, before acknowledging it. */
-    void publishNewVersion() throws IOException {
-        byte[] version = HexFormat.of().formatHex(ByteBuffer.allocate(8)
-                .putLong(ThreadLocalRandom.current().nextLong()).array()).getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer buffer = ByteBuffer.wrap(version);
-        channel.truncate(version.length);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer, buffer.position());
+    /** Closes the lock file. The caller holds the JVM guard and no lock. */
+    @Override
+    public void close() throws IOException {
+        Open current = open;
+        open = null;
+        if (current != null) {
+            current.channel().close();
         }
     }
 
-    @Override
-    public void close() throws IOException {
-        try (channel) {
+    private Open openOnCurrentFile() throws IOException {
+        Open current = open;
+        if (current != null && current.fileKey().equals(fileKey(path))) {
+            return current;
+        }
+        if (current != null) {
+            current.channel().close();
+        }
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        Object key = fileKey(path);
+        current = new Open(channel, key == null ? new Object() : key);
+        open = current;
+        return current;
+    }
+
+    /** The lock while held; closing releases it (the lock file stays open). */
+    final class Held implements AutoCloseable {
+        private final FileLock lock;
+
+        private Held(FileLock lock) {
+            this.lock = lock;
+        }
+
+        /** Records that the stored data changed; call after the change is durable, before acknowledging it. */
+        void publishNewVersion() throws IOException {
+            byte[] version = HexFormat.of().formatHex(ByteBuffer.allocate(8)
+                    .putLong(ThreadLocalRandom.current().nextLong()).array()).getBytes(StandardCharsets.US_ASCII);
+            FileChannel channel = lock.channel();
+            ByteBuffer buffer = ByteBuffer.wrap(version);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer, buffer.position());
+            }
+            channel.truncate(VERSION_BYTES);
+        }
+
+        @Override
+        public void close() throws IOException {
             lock.release();
         }
     }
 
     private static Object fileKey(Path path) throws IOException {
         try {
-            return Objects.requireNonNullElse(
-                    Files.readAttributes(path, BasicFileAttributes.class).fileKey(), path);
+            return Objects.requireNonNullElse(Files.readAttributes(path, BasicFileAttributes.class).fileKey(), path);
         } catch (NoSuchFileException e) {
             return null;
         }

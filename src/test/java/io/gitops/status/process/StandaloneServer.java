@@ -1,0 +1,35 @@
+package io.gitops.status.process;
+
+import io.gitops.status.app.AppConfig;
+import io.gitops.status.app.GitopsStatusApplication;
+import java.net.URI;
+import java.nio.file.Path;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.glassfish.jersey.jetty.JettyHttpContainerFactory;
+
+/**
+ * The application in an embedded Jetty, as its own process: for the tests that need several
+ * server processes on one data file or kill one, and for the benchmark.
+ *
+ * <p>Usage: {@code StandaloneServer <port, 0 for any> <data file>}. Prints {@code LISTENING <port>}
+ * once it serves; stops cleanly (closing the store) on SIGTERM.
+ */
+public final class StandaloneServer {
+
+    private StandaloneServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        Path file = Path.of(args[1]);
+        GitopsStatusApplication application = new GitopsStatusApplication(AppConfig.forStatusFile(file));
+        Server server = JettyHttpContainerFactory.createServer(URI.create("http://127.0.0.1:" + port + "/"),
+                application, false);
+        server.setStopAtShutdown(true);
+        server.start();
+        System.out.println("LISTENING " + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+        System.out.flush();
+        server.join();
+    }
+}
