@@ -25,24 +25,35 @@ final class AtomicFiles {
     }
 
     static void replace(Path target, byte[] content) throws IOException {
-        Path dir = target.getParent();
-        Path temp = dir.resolve(target.getFileName() + "."
+        commit(writeTemp(target, content), target);
+    }
+
+    /** Writes and forces a temporary file beside {@code target}; removed again on failure. */
+    static Path writeTemp(Path target, byte[] content) throws IOException {
+        Path temp = target.resolveSibling(target.getFileName() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
             }
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        return temp;
+    }
+
+    /** Moves a forced temporary file over {@code target} atomically and forces the folder. */
+    static void commit(Path temp, Path target) throws IOException {
+        try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
-        forceDirectory(dir);
+        forceDirectory(target.getParent());
     }
 
     /** Forces a folder's entries (creations, renames) to disk. */

@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -71,6 +73,7 @@ public final class FileStatusStore implements StatusStore {
     private final ReentrantLock guard;
     private final Queue<PendingWrite> queue = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService compactor;
+    private final AtomicBoolean compactionRequested = new AtomicBoolean();
 
     /** The records, kept in list order; replaced whole on a full reload. */
     private volatile ConcurrentSkipListMap<String, StatusRecord> records = new ConcurrentSkipListMap<>(KEY_ORDER);
@@ -170,7 +173,13 @@ public final class FileStatusStore implements StatusStore {
     /** Stops the compactor and folds the journal into the data file; later calls fail. */
     @Override
     public void close() {
-        compactor.shutdownNow();
+        // No interrupt: an interrupted thread's FileChannel is closed, which would drop the lock.
+        compactor.shutdown();
+        try {
+            compactor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         guard.lock();
         try {
             if (!closed) {
@@ -243,7 +252,7 @@ public final class FileStatusStore implements StatusStore {
                     lock.publishNewVersion();
                     known = stamp();
                     if (journalLength > Math.max(MIN_COMPACTION_BYTES, dataFileLength)) {
-                        compact(lock, "journal reached " + journalLength + " bytes");
+                        requestCompaction();
                     }
                 }
                 accepted.forEach(PendingWrite::acknowledge);
@@ -321,14 +330,7 @@ public final class FileStatusStore implements StatusStore {
             BasicFileAttributes journal = Files.readAttributes(journalFile, BasicFileAttributes.class);
             long idleMillis = System.currentTimeMillis() - journal.lastModifiedTime().toMillis();
             if (journal.size() > 0 && idleMillis >= TimeUnit.SECONDS.toMillis(QUIET_SECONDS)) {
-                guard.lock();
-                try {
-                    if (!closed) {
-                        compact("writes are quiet");
-                    }
-                } finally {
-                    guard.unlock();
-                }
+                compact("writes are quiet");
             }
         } catch (NoSuchFileException e) {
             // no journal: nothing to fold
@@ -337,34 +339,78 @@ public final class FileStatusStore implements StatusStore {
         }
     }
 
-    /** Folds the journal into the data file. Caller holds the guard. */
-    private void compact(String why) {
-        try (ProcessLock.Held lock = processLock.acquire()) {
-            catchUp(lock);
-            compact(lock, why);
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not fold the journal into " + file + ": " + e.getMessage());
-        } catch (StoreUnavailableException e) {
-            // already logged when found; nothing is folded into files that cannot be read
+    /** Asks the compactor thread to fold the journal; writers do not wait for it. */
+    private void requestCompaction() {
+        if (compactionRequested.compareAndSet(false, true)) {
+            try {
+                compactor.execute(() -> {
+                    compactionRequested.set(false);
+                    compact("the journal outgrew the data file");
+                });
+            } catch (RejectedExecutionException e) {
+                compactionRequested.set(false); // shutting down: close() folds the journal
+            }
         }
     }
 
     /**
-     * Writes every record to a new data file, then empties the journal. A crash in between leaves a
-     * journal whose entries the data file already holds; replaying them changes nothing.
+     * Folds the journal into the data file without holding writers up for long: the records are
+     * copied and the journal's length noted under the locks; the new data file is written and
+     * forced without them; under the locks again it replaces the old one and the journal keeps only
+     * the entries appended meanwhile. A crash at any point leaves a data file and a journal whose
+     * replay gives every acknowledged write (replaying entries the data file holds changes nothing).
      */
-    private void compact(ProcessLock.Held lock, String why) throws IOException {
-        if (journalLength == 0) {
-            return;
+    private void compact(String why) {
+        Path temp = null;
+        try {
+            List<StatusRecord> snapshot;
+            long foldedLength;
+            FileState dataFileBefore;
+            guard.lock();
+            try (ProcessLock.Held lock = processLock.acquire()) {
+                catchUp(lock);
+                if (journalLength == 0) {
+                    return;
+                }
+                snapshot = List.copyOf(records.values());
+                foldedLength = journalLength;
+                dataFileBefore = known.dataFile();
+            } finally {
+                guard.unlock();
+            }
+            byte[] bytes = StoreFormat.write(snapshot);
+            temp = AtomicFiles.writeTemp(file, bytes);
+            guard.lock();
+            try (ProcessLock.Held lock = processLock.acquire()) {
+                catchUp(lock);
+                if (!known.dataFile().equals(dataFileBefore) || journalLength < foldedLength) {
+                    return; // another process folded the journal meanwhile
+                }
+                byte[] newer = Journal.readBytes(journalFile, foldedLength, journalLength);
+                AtomicFiles.commit(temp, file);
+                temp = null;
+                AtomicFiles.replace(journalFile, newer);
+                lock.publishNewVersion();
+                LOG.fine(() -> "folded " + foldedLength + " journal bytes into " + file + " (" + why + ")");
+                journalLength = newer.length;
+                dataFileLength = bytes.length;
+                known = stamp();
+            } finally {
+                guard.unlock();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not fold the journal into " + file + ": " + e.getMessage());
+        } catch (StoreUnavailableException e) {
+            // already logged when found; nothing is folded into files that cannot be read
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "could not remove " + temp, e);
+                }
+            }
         }
-        byte[] bytes = StoreFormat.write(records.values());
-        AtomicFiles.replace(file, bytes);
-        Journal.clear(journalFile);
-        lock.publishNewVersion();
-        LOG.fine(() -> "folded " + journalLength + " journal bytes into " + file + " (" + why + ")");
-        journalLength = 0;
-        dataFileLength = bytes.length;
-        known = stamp();
     }
 
     /** Keeps the v1 original as {@code <file>.v1.bak}, or the first free {@code .v1.bak.N}. */

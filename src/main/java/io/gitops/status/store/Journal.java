@@ -118,14 +118,15 @@ final class Journal {
         }
     }
 
-    /** Empties the journal once the data file holds everything it had. */
-    static void clear(Path journal) throws IOException {
-        try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
-            channel.truncate(0);
-            channel.force(false);
-        } catch (NoSuchFileException e) {
-            // nothing to clear
+    /** The journal's bytes from {@code from} to {@code to}: entries to keep after a compaction. */
+    static byte[] readBytes(Path journal, long from, long to) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(to - from));
+        try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.READ)) {
+            while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) >= 0) {
+                // read the whole range
+            }
         }
+        return buffer.array();
     }
 
     /** One line's record, or {@code null} when the line fails its check. */

@@ -111,7 +111,7 @@ final class ProcessLock implements Closeable {
 
     private Open openOnCurrentFile() throws IOException {
         Open current = open;
-        if (current != null && current.fileKey().equals(fileKey(path))) {
+        if (current != null && current.channel().isOpen() && current.fileKey().equals(fileKey(path))) {
             return current;
         }
         if (current != null) {
