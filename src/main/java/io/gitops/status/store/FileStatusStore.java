@@ -59,6 +59,7 @@ import java.util.logging.Logger;
 public final class FileStatusStore implements StatusStore {
 
     static final int QUIET_SECONDS = 2;
+    private static final int READY_PROBE_BYTES = 16 * 1024;
     /** The journal is folded into the data file once it is larger than this and than the data file. */
     static final long MIN_COMPACTION_BYTES = 4L * 1024 * 1024;
 
@@ -159,7 +160,8 @@ public final class FileStatusStore implements StatusStore {
     public Readiness readiness() {
         try {
             ensureCurrent();
-            Path probe = Files.createTempFile(file.getParent(), file.getFileName() + ".", AtomicFiles.TEMP_SUFFIX);
+            // A few blocks, not an empty file: a full disk still has inodes for empty files.
+            Path probe = AtomicFiles.writeTemp(file, new byte[READY_PROBE_BYTES]);
             Files.deleteIfExists(probe);
             return new Readiness(true, file, records.size(), null);
         } catch (ApiException e) {
@@ -261,7 +263,7 @@ public final class FileStatusStore implements StatusStore {
             StoreUnavailableException failed = new StoreUnavailableException(
                     "cannot write " + journalFile + ": " + describe(e));
             batch.forEach(w -> w.fail(failed));
-            LOG.log(Level.WARNING, failed.getMessage(), e);
+            LOG.warning(failed.getMessage());
         } catch (RuntimeException e) {
             batch.forEach(w -> w.fail(e));
         }
