@@ -47,8 +47,24 @@ public record StatusRecord(
             Comparator.comparing(StatusRecord::serverGroup).thenComparing(StatusRecord::host);
 
     public StatusRecord {
+        // Fields that repeat across hosts share one String each: a large store holds far less.
+        serverGroup = shared(serverGroup);
+        projectName = shared(projectName);
+        repoName = shared(repoName);
+        serverType = shared(serverType);
+        environment = shared(environment);
+        status = shared(status);
+        validationStatus = shared(validationStatus);
+        validationMessage = shared(validationMessage);
+        branch = shared(branch);
+        updatedBy = shared(updatedBy);
         changedFiles = changedFiles == null ? List.of() : List.copyOf(changedFiles);
-        labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
+        labels = labels == null || labels.isEmpty() ? Map.of()
+                : java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
+    }
+
+    private static String shared(String value) {
+        return value == null || value.length() > 256 ? value : value.intern();
     }
 
     /** The store key: {@code "<server_group>/<host>"}. */

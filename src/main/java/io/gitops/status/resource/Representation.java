@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ final class Representation {
 
     /** Smaller answers are sent as they are: gzip would not pay for itself. */
     static final int GZIP_MIN_BYTES = 1024;
+    private static final int WRITE_SLICE_BYTES = 64 * 1024;
 
     private final byte[] json;
     private final String hash;
@@ -51,13 +53,28 @@ final class Representation {
         if (matches(headers.getHeaderString(HttpHeaders.IF_NONE_MATCH))) {
             return Response.notModified(tag).header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING).build();
         }
-        Response.ResponseBuilder response = Response.ok(gzipped ? gzip() : json, MediaType.APPLICATION_JSON_TYPE)
+        byte[] body = gzipped ? gzip() : json;
+        Response.ResponseBuilder response = Response.ok(chunked(body), MediaType.APPLICATION_JSON_TYPE)
+                .header(HttpHeaders.CONTENT_LENGTH, body.length)
                 .tag(tag)
                 .header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
         if (gzipped) {
             response.header(HttpHeaders.CONTENT_ENCODING, "gzip");
         }
         return response.build();
+    }
+
+    /**
+     * Writes the body in slices: the JDK copies each heap buffer written to a socket into a
+     * temporary direct buffer of the same size and keeps it per thread, so writing a large list in
+     * one piece would keep that much native memory for every server thread.
+     */
+    private static StreamingOutput chunked(byte[] body) {
+        return out -> {
+            for (int offset = 0; offset < body.length; offset += WRITE_SLICE_BYTES) {
+                out.write(body, offset, Math.min(WRITE_SLICE_BYTES, body.length - offset));
+            }
+        };
     }
 
     /** {@code If-None-Match} uses weak comparison: either form of this content matches. */

@@ -1,7 +1,11 @@
 package io.gitops.status.store;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gitops.status.api.StatusRecord;
@@ -9,12 +13,13 @@ import io.gitops.status.error.ApiException;
 import io.gitops.status.json.Json;
 import io.gitops.status.update.LegacyUpdate;
 import io.gitops.status.update.Timestamps;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,9 +36,10 @@ final class StoreFormat {
 
     static final String VERSION = "2.0";
 
-    private static final ObjectWriter WRITER = Json.mapper()
-            .writerWithView(StatusRecord.Views.Storage.class)
-            .withDefaultPrettyPrinter();
+    private static final ObjectWriter WRITER = Json.mapper().writerWithView(StatusRecord.Views.Storage.class);
+    /** Reads one record in the middle of the file: the rest of the file follows it. */
+    private static final ObjectReader RECORD_READER = Json.mapper().readerFor(StatusRecord.class)
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private StoreFormat() {
     }
@@ -49,40 +55,102 @@ final class StoreFormat {
         }
     }
 
+    /**
+     * The data file's bytes: compact JSON with one record per line, so that the file stays small,
+     * quick to read, and easy to grep and diff.
+     */
     static byte[] write(Collection<StatusRecord> records) {
-        Map<String, StatusRecord> servers = new LinkedHashMap<>();
-        records.stream().sorted(StatusRecord.ORDER).forEach(r -> servers.put(r.key(), r));
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("version", VERSION);
-        root.put("servers", servers);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(records.size() * 600 + 64);
         try {
-            return WRITER.writeValueAsBytes(root);
+            out.writeBytes(("{\"version\": \"" + VERSION + "\", \"servers\": {").getBytes(StandardCharsets.UTF_8));
+            boolean first = true;
+            for (StatusRecord record : records.stream().sorted(StatusRecord.ORDER).toList()) {
+                out.writeBytes((first ? "\n" : ",\n").getBytes(StandardCharsets.UTF_8));
+                out.writeBytes(Json.mapper().writeValueAsBytes(record.key()));
+                out.write(':');
+                out.writeBytes(WRITER.writeValueAsBytes(record));
+                first = false;
+            }
+            out.writeBytes("\n}}\n".getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out.toByteArray();
     }
 
     static Contents read(byte[] bytes, String now) throws DamagedFileException {
-        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+        if (isBlank(bytes)) {
             return new Contents(Map.of(), false);
         }
-        JsonNode root;
         try {
-            root = Json.mapper().readTree(bytes);
+            Map<String, StatusRecord> records = readV2Streaming(bytes);
+            if (records != null) {
+                return new Contents(records, false);
+            }
+            JsonNode root = Json.mapper().readTree(bytes);
+            if (root.isObject() && root.has("version")) {
+                JsonNode version = root.get("version");
+                if (!version.isTextual() || !version.textValue().equals(VERSION)) {
+                    throw new DamagedFileException("unknown data file version " + version
+                            + "; this service reads version \"" + VERSION + "\" and v1 data");
+                }
+                return new Contents(readV2(root.get("servers")), false);
+            }
+            return new Contents(readV1(root, now), true);
         } catch (JacksonException e) {
             throw new DamagedFileException("not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (root.isObject() && root.has("version")) {
-            JsonNode version = root.get("version");
-            if (!version.isTextual() || !version.textValue().equals(VERSION)) {
-                throw new DamagedFileException("unknown data file version " + version
-                        + "; this service reads version \"" + VERSION + "\" and v1 data");
+    }
+
+    /**
+     * The fast path for the usual file, {@code {"version": "2.0", "servers": {...}, ...}} with
+     * {@code version} first: the records are read one by one, without building a tree of the whole
+     * file. Returns {@code null} for any other shape, which the general path then reads.
+     */
+    private static Map<String, StatusRecord> readV2Streaming(byte[] bytes) throws IOException, DamagedFileException {
+        try (JsonParser parser = Json.mapper().createParser(bytes)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT || !"version".equals(parser.nextFieldName())
+                    || parser.nextToken() != JsonToken.VALUE_STRING || !VERSION.equals(parser.getText())) {
+                return null;
             }
-            return new Contents(readV2(root.get("servers")), false);
+            Map<String, StatusRecord> records = null;
+            for (String field = parser.nextFieldName(); field != null; field = parser.nextFieldName()) {
+                JsonToken value = parser.nextToken();
+                if (!field.equals("servers")) {
+                    parser.skipChildren();
+                    continue;
+                }
+                if (value != JsonToken.START_OBJECT) {
+                    throw new DamagedFileException("\"servers\" must be an object of records");
+                }
+                records = new HashMap<>();
+                for (String key = parser.nextFieldName(); key != null; key = parser.nextFieldName()) {
+                    if (parser.nextToken() != JsonToken.START_OBJECT) {
+                        throw new DamagedFileException("record " + key + " is not an object");
+                    }
+                    StatusRecord record = normalize(key, RECORD_READER.readValue(parser));
+                    records.put(record.key(), record);
+                }
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                throw new DamagedFileException("unexpected content after the data");
+            }
+            if (records == null) {
+                throw new DamagedFileException("\"servers\" must be an object of records");
+            }
+            return records;
         }
-        return new Contents(readV1(root, now), true);
+    }
+
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, StatusRecord> readV2(JsonNode servers) throws DamagedFileException {
@@ -101,20 +169,24 @@ final class StoreFormat {
         if (!node.isObject()) {
             throw new DamagedFileException("record " + key + " is not an object");
         }
-        StatusRecord r;
         try {
-            r = Json.mapper().treeToValue(node, StatusRecord.class);
-        } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
-            throw new DamagedFileException("record " + key + " cannot be read: "
-                    + (e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage()));
+            return normalize(key, Json.mapper().treeToValue(node, StatusRecord.class));
+        } catch (JacksonException e) {
+            throw new DamagedFileException("record " + key + " cannot be read: " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * A record as read, completed and normalised: identity from the key when missing, and older
+     * writers' (the Flask service's) zone-less timestamps and upper-case values.
+     */
+    private static StatusRecord normalize(String key, StatusRecord r) throws DamagedFileException {
         int slash = key.indexOf('/');
         String group = r.serverGroup() != null ? r.serverGroup() : slash > 0 ? key.substring(0, slash) : null;
         String host = r.host() != null ? r.host() : slash > 0 ? key.substring(slash + 1) : null;
         if (group == null || host == null) {
             throw new DamagedFileException("record " + key + " has no server_group and host");
         }
-        // Older writers (the Flask service) may have stored zone-less timestamps and upper-case values.
         return new StatusRecord(group, host, r.projectName(), r.repoName(), r.serverType(), r.environment(),
                 lower(r.status()), r.changedFiles(), lower(r.validationStatus()), r.validationMessage(),
                 r.commitSha(), r.branch(), r.updatedBy(), r.labels(),

@@ -138,7 +138,7 @@ class StoreFaultsTest {
             Files.writeString(file, "{\"version\": \"2.0\", \"servers\": {\"g/x\": [}}");
 
             StoreUnavailableException e = assertThrows(StoreUnavailableException.class, store::all);
-            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("not valid JSON"),
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("damaged"),
                     e.getMessage());
             assertThrows(StoreUnavailableException.class, () -> store.write(TestUpdates.put("g", "y", "synced")));
             assertFalse(store.readiness().ready());
