@@ -580,11 +580,11 @@ class DeployedWarIT {
      * application/json, {"error", "message"[, "field"]}, no internals.
      */
     private static Answer assertErrorAnswer(Answer a, int status, String code) {
-        String context = a.request() + " -> " + a.status() + " " + a.header("Content-Type") + " "
-                + abbreviate(a.body());
+        String context = a.request() + " -> " + a.status() + " " + a.headers().map() + " " + abbreviate(a.body());
         assertEquals(status, a.status(), context);
         String type = a.header("Content-Type");
         assertTrue(type != null && type.startsWith("application/json"), "not our JSON error: " + context);
+        assertFalse(a.body().isBlank(), "error without a body: " + context);
         for (String marker : List.of("<html", "<HTML", "<!doctype", "\tat ", "Exception", "Caused by")) {
             assertFalse(a.body().contains(marker), "body shows " + marker + ": " + context);
         }
@@ -650,32 +650,22 @@ class DeployedWarIT {
     private void assertDataFileHolds(List<JsonNode> rows, JsonNode file) {
         assertNotNull(file, "no data file at " + c.statusFile() + "; folder holds " + list(c.dataDir()));
         assertEquals("2.0", file.path("version").asText(), file.toString());
-        ObjectNode expected = Json.mapper().createObjectNode();
-        for (JsonNode row : rows) {
-            ObjectNode stored = row.deepCopy();
-            stored.remove("changed_files_count");
-            expected.set(key(row), stored);
-        }
-        assertEquals(expected, file.get("servers"), c.statusFile() + " does not hold the records");
+        assertEquals(storedServers(rows), file.get("servers"), c.statusFile() + " does not hold the records");
     }
 
     private static boolean holds(List<JsonNode> rows, JsonNode file) {
-        try {
-            JsonNode servers = file.get("servers");
-            if (!"2.0".equals(file.path("version").asText()) || servers == null || servers.size() != rows.size()) {
-                return false;
-            }
-            for (JsonNode row : rows) {
-                ObjectNode stored = row.deepCopy();
-                stored.remove("changed_files_count");
-                if (!stored.equals(servers.get(key(row)))) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (RuntimeException e) {
-            return false;
+        return "2.0".equals(file.path("version").asText()) && storedServers(rows).equals(file.get("servers"));
+    }
+
+    /** The data file's {@code servers} object for these rows: each row but its derived count, by key. */
+    private static ObjectNode storedServers(List<JsonNode> rows) {
+        ObjectNode servers = Json.mapper().createObjectNode();
+        for (JsonNode row : rows) {
+            ObjectNode stored = row.deepCopy();
+            stored.remove("changed_files_count");
+            servers.set(key(row), stored);
         }
+        return servers;
     }
 
     /**
