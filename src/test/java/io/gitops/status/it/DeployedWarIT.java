@@ -372,10 +372,20 @@ class DeployedWarIT {
         assertError(get("/status/it-web/web-03"), 404, "not_found");
     }
 
+    @Test
+    @Order(8)
+    void pathsTheContainerRefusesItselfAreOurJsonToo() {
+        // The container guards WEB-INF and META-INF before any servlet sees the request: only
+        // web.xml's error page makes these 404s our JSON. Asked on the client's keep-alive
+        // connection, as Grafana and Java clients ask.
+        assertError(get("/WEB-INF/web.xml"), 404, "not_found");
+        assertError(get("/META-INF/MANIFEST.MF"), 404, "not_found");
+    }
+
     // ---- §7 storage: where the files go ------------------------------------------------------
 
     @Test
-    @Order(8)
+    @Order(9)
     void theDataFilesAreWhereTheContextParameterSays() throws IOException {
         List<JsonNode> rows = rows(get("/status"));
         assertEquals(written.keySet(), keys(rows));
@@ -390,7 +400,7 @@ class DeployedWarIT {
     // ---- surviving a restart and a redeploy ---------------------------------------------------
 
     @Test
-    @Order(9)
+    @Order(10)
     void dataSurvivesARestartOfTheContainer() throws IOException {
         Answer before = get("/status");
         List<JsonNode> rows = rows(before);
@@ -406,7 +416,7 @@ class DeployedWarIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void dataSurvivesARedeployOfTheWar() throws IOException {
         Answer before = get("/status");
         int starts = c.appStarts().size();
@@ -429,7 +439,7 @@ class DeployedWarIT {
     // ---- the seed README's curl examples, once -------------------------------------------------
 
     @Test
-    @Order(11)
+    @Order(12)
     void seedReadmeExamplesScript() throws Exception {
         assumeTrue("tomcat10x".equals(c.id()), "the curl script runs against Tomcat 10.1 only");
         Path script = Path.of(System.getProperty("it.seedScript"));
