@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gitops.status.error.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /** Reads a request body: at most {@link #MAX_BYTES}, exactly one JSON object. */
@@ -21,14 +24,14 @@ public final class JsonBody {
     }
 
     public static ObjectNode readObject(InputStream in) {
-        byte[] bytes = readLimited(in);
+        String text = decodeUtf8(readLimited(in));
         JsonNode node;
         try {
-            node = Json.mapper().readTree(bytes);
+            node = Json.mapper().readTree(text);
         } catch (JacksonException e) {
             throw ApiException.invalidJson(describe(e));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw ApiException.invalidJson("body is not valid JSON: " + e.getMessage());
         }
         if (node == null || node.isMissingNode()) {
             throw ApiException.invalidJson("body is empty; send one JSON object");
@@ -37,6 +40,23 @@ public final class JsonBody {
             throw ApiException.invalidJson("body must be a JSON object, not " + node.getNodeType().name().toLowerCase());
         }
         return (ObjectNode) node;
+    }
+
+    /**
+     * JSON is UTF-8 (RFC 8259). Decoding strictly first refuses overlong forms, encoded surrogates
+     * and other byte sequences that Jackson's byte parser would accept or guess at (UTF-32), and
+     * the parser then works on characters, never on raw bytes.
+     */
+    private static String decodeUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw ApiException.invalidJson("body is not valid UTF-8");
+        }
     }
 
     /** Jackson's message without its class names, with where the parser stopped. */

@@ -82,23 +82,9 @@ class FileStatusStoreTest {
         try (FileStatusStore store = new FileStatusStore(file())) {
             store.write(TestUpdates.put("web", "w-01", "synced"));
             byte[] before = Files.readAllBytes(journal());
-            var refusing = new io.gitops.status.update.Update() {
-                public String serverGroup() {
-                    return "web";
-                }
-
-                public String host() {
-                    return "w-01";
-                }
-
-                public List<String> ignoredFields() {
-                    return List.of();
-                }
-
-                public StatusRecord applyTo(StatusRecord current, String now) {
-                    throw ApiException.notFound("refused");
-                }
-            };
+            var refusing = new TestUpdates.Of("web", "w-01", (current, now) -> {
+                throw ApiException.notFound("refused");
+            });
             ApiException e = assertThrows(ApiException.class, () -> store.write(refusing));
             assertEquals(404, e.status());
             assertArrayEquals(before, Files.readAllBytes(journal()));

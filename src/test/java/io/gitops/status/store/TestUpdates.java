@@ -4,6 +4,7 @@ import io.gitops.status.api.StatusRecord;
 import io.gitops.status.update.Update;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /** Updates for store tests, built without HTTP. */
 final class TestUpdates {
@@ -11,26 +12,25 @@ final class TestUpdates {
     private TestUpdates() {
     }
 
+    /** An update of one record by a function of (current record or null, now). */
+    record Of(String serverGroup, String host, BiFunction<StatusRecord, String, StatusRecord> change)
+            implements Update {
+
+        @Override
+        public List<String> ignoredFields() {
+            return List.of();
+        }
+
+        @Override
+        public StatusRecord applyTo(StatusRecord current, String now) {
+            return change.apply(current, now);
+        }
+    }
+
     /** A pipeline-like write that creates or replaces a record with the given status. */
     static Update put(String group, String host, String status) {
-        return new Update() {
-            public String serverGroup() {
-                return group;
-            }
-
-            public String host() {
-                return host;
-            }
-
-            public List<String> ignoredFields() {
-                return List.of();
-            }
-
-            public StatusRecord applyTo(StatusRecord current, String now) {
-                return new StatusRecord(group, host, "project", "repo", "type", "env", status, List.of(), null,
-                        null, "sha", "main", "test", null, now, null, now);
-            }
-        };
+        return new Of(group, host, (current, now) -> new StatusRecord(group, host, "project", "repo", "type", "env",
+                status, List.of(), null, null, "sha", "main", "test", null, now, null, now));
     }
 
     /**
@@ -38,27 +38,13 @@ final class TestUpdates {
      * between concurrent writers shows as a missing file name.
      */
     static Update append(String group, String host, String file) {
-        return new Update() {
-            public String serverGroup() {
-                return group;
-            }
-
-            public String host() {
-                return host;
-            }
-
-            public List<String> ignoredFields() {
-                return List.of();
-            }
-
-            public StatusRecord applyTo(StatusRecord current, String now) {
-                StatusRecord base = current != null ? current
-                        : new StatusRecord(group, host, null, null, null, null, "synced", List.of(), null, null,
-                                null, null, null, null, now, null, now);
-                List<String> files = new ArrayList<>(base.changedFiles());
-                files.add(file);
-                return base.withDrift("out_of_sync", files, now, now);
-            }
-        };
+        return new Of(group, host, (current, now) -> {
+            StatusRecord base = current != null ? current
+                    : new StatusRecord(group, host, null, null, null, null, "synced", List.of(), null, null, null,
+                            null, null, null, now, null, now);
+            List<String> files = new ArrayList<>(base.changedFiles());
+            files.add(file);
+            return base.withDrift("out_of_sync", files, now, now);
+        });
     }
 }
