@@ -98,7 +98,7 @@ final class Representation {
         return false;
     }
 
-    private byte[] gzip() {
+    private synchronized byte[] gzip() {
         byte[] compressed = gzip;
         if (compressed == null) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(json.length / 4);
@@ -152,11 +152,20 @@ final class Representation {
 
         Representation of(List<StatusRecord> records) {
             Entry current = entry;
-            if (current == null || current.records() != records) {
-                current = new Entry(records, Representation.of(view.apply(records)));
-                entry = current;
+            if (current != null && current.records() == records) {
+                return current.representation();
             }
-            return current.representation();
+            // One thread serialises; the others wait for its result instead of each building a
+            // copy of a possibly very large list at the same time.
+            synchronized (this) {
+                current = entry;
+                if (current == null || current.records() != records) {
+                    entry = null; // let the outdated copy go before building the new one
+                    current = new Entry(records, Representation.of(view.apply(records)));
+                    entry = current;
+                }
+                return current.representation();
+            }
         }
 
         private record Entry(List<StatusRecord> records, Representation representation) {

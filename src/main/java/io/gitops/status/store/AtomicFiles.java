@@ -1,7 +1,10 @@
 package io.gitops.status.store;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,15 +31,31 @@ final class AtomicFiles {
         commit(writeTemp(target, content), target);
     }
 
+    static void replace(Path target, Content content) throws IOException {
+        commit(writeTemp(target, content), target);
+    }
+
     /** Writes and forces a temporary file beside {@code target}; removed again on failure. */
     static Path writeTemp(Path target, byte[] content) throws IOException {
+        return writeTemp(target, out -> out.write(content));
+    }
+
+    /** What writes a file's content. */
+    interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes and forces a temporary file beside {@code target}, streaming the content (a large
+     * data file is never held in memory whole); removed again on failure.
+     */
+    static Path writeTemp(Path target, Content content) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            content.writeTo(out);
+            out.flush();
             channel.force(true);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);

@@ -312,9 +312,8 @@ public final class FileStatusStore implements StatusStore {
             loaded.putAll(contents.records());
             if (contents.fromV1()) {
                 Path backup = backUpV1File();
-                byte[] converted = StoreFormat.write(contents.records().values());
-                AtomicFiles.replace(file, converted);
-                length = converted.length;
+                AtomicFiles.replace(file, out -> StoreFormat.write(contents.records().values(), out));
+                length = Files.size(file);
                 lock.publishNewVersion();
                 LOG.info("migrated v1 data file " + file + " (" + loaded.size()
                         + " records); the original is kept as " + backup);
@@ -380,8 +379,8 @@ public final class FileStatusStore implements StatusStore {
             } finally {
                 guard.unlock();
             }
-            byte[] bytes = StoreFormat.write(snapshot);
-            temp = AtomicFiles.writeTemp(file, bytes);
+            temp = AtomicFiles.writeTemp(file, out -> StoreFormat.write(snapshot, out));
+            long length = Files.size(temp);
             guard.lock();
             try (ProcessLock.Held lock = processLock.acquire()) {
                 catchUp(lock);
@@ -395,7 +394,7 @@ public final class FileStatusStore implements StatusStore {
                 lock.publishNewVersion();
                 LOG.fine(() -> "folded " + foldedLength + " journal bytes into " + file + " (" + why + ")");
                 journalLength = newer.length;
-                dataFileLength = bytes.length;
+                dataFileLength = length;
                 known = stamp();
             } finally {
                 guard.unlock();

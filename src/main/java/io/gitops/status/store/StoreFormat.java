@@ -15,6 +15,7 @@ import io.gitops.status.update.LegacyUpdate;
 import io.gitops.status.update.Timestamps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -62,20 +63,24 @@ final class StoreFormat {
     static byte[] write(Collection<StatusRecord> records) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(records.size() * 600 + 64);
         try {
-            out.writeBytes(("{\"version\": \"" + VERSION + "\", \"servers\": {").getBytes(StandardCharsets.UTF_8));
-            boolean first = true;
-            for (StatusRecord record : records.stream().sorted(StatusRecord.ORDER).toList()) {
-                out.writeBytes((first ? "\n" : ",\n").getBytes(StandardCharsets.UTF_8));
-                out.writeBytes(Json.mapper().writeValueAsBytes(record.key()));
-                out.write(':');
-                out.writeBytes(WRITER.writeValueAsBytes(record));
-                first = false;
-            }
-            out.writeBytes("\n}}\n".getBytes(StandardCharsets.UTF_8));
+            write(records, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    static void write(Collection<StatusRecord> records, OutputStream out) throws IOException {
+        out.write(("{\"version\": \"" + VERSION + "\", \"servers\": {").getBytes(StandardCharsets.UTF_8));
+        boolean first = true;
+        for (StatusRecord record : records.stream().sorted(StatusRecord.ORDER).toList()) {
+            out.write((first ? "\n" : ",\n").getBytes(StandardCharsets.UTF_8));
+            out.write(Json.mapper().writeValueAsBytes(record.key()));
+            out.write(':');
+            out.write(WRITER.writeValueAsBytes(record));
+            first = false;
+        }
+        out.write("\n}}\n".getBytes(StandardCharsets.UTF_8));
     }
 
     static Contents read(byte[] bytes, String now) throws DamagedFileException {
