@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of the status API: the real application in its own JVM (embedded Jetty), loaded by
-# wrk on the same machine. Prints a Markdown table; see README.md ("Benchmark").
+# wrk on the same machine after a warm-up round. Prints a Markdown table; see README.md ("Benchmark").
 #
 #   bench/run.sh [hosts ...]          default: 1000 10000 100000
 #   DURATION=10s bench/run.sh 10000   seconds per measurement (default 10s)
@@ -48,6 +48,10 @@ for hosts in "${SIZES[@]}"; do
   startup=$(echo "$(date +%s.%N) - $start" | bc)
   servers=$(curl -sf "http://127.0.0.1:$PORT/ready" | grep -o '"servers":[0-9]*' | cut -d: -f2)
   [ "$servers" = "$hosts" ] || { echo "store holds $servers servers, expected $hosts" >&2; exit 1; }
+
+  # Warm-up, not measured: the JIT compiles the write path before the figures are taken.
+  run_wrk 64 pipeline.lua HOSTS="$hosts" >/dev/null
+  run_wrk 64 cron.lua HOSTS="$hosts" >/dev/null
 
   cells=()
   for script in pipeline.lua cron.lua; do
