@@ -1,5 +1,6 @@
 package io.gitops.status.it;
 
+import io.gitops.status.SeedExamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -71,30 +72,6 @@ class DeployedWarIT {
 
     /** The files the store may keep in its folder (contract §7, README "Storage"). */
     static final Set<String> STORE_FILES = Set.of("status.json", "status.json.lock", "status.json.journal");
-
-    /** seeds/001_*: the rsyslog integration's two v1 payloads, verbatim. */
-    static final String V1_SYNCED = """
-            {
-              "repo": "rsyslog",
-              "server": "rsyslog-lab",
-              "sync_status": "SYNCED",
-              "drift_count": 0,
-              "files": [],
-              "last_check": "2026-04-21T10:30:00Z"
-            }""";
-
-    static final String V1_DRIFT = """
-            {
-              "repo": "rsyslog",
-              "server": "rsyslog-lab",
-              "sync_status": "OUT_OF_SYNC",
-              "drift_count": 2,
-              "files": [
-                { "name": "rsyslog.conf" },
-                { "name": "rsyslog.d/30-lab.conf" }
-              ],
-              "last_check": "2026-04-21T10:32:15Z"
-            }""";
 
     /** The contract's limit on request bodies. */
     static final int MAX_BODY = 1024 * 1024;
@@ -292,7 +269,7 @@ class DeployedWarIT {
     @Order(6)
     void legacyV1PayloadsOfTheRsyslogIntegration() {
         Instant t0 = Instant.now();
-        JsonNode synced = assertWrite(post("/api/status", V1_SYNCED), "created", "rsyslog/rsyslog-lab", List.of(), t0);
+        JsonNode synced = assertWrite(post("/api/status", SeedExamples.V1_SYNCED), "created", "rsyslog/rsyslog-lab", List.of(), t0);
         assertEquals(expectedRecord("""
                 {"server_group": "rsyslog", "host": "rsyslog-lab", "project_name": null, "repo_name": "rsyslog",
                  "server_type": null, "environment": null, "status": "synced", "changed_files": [],
@@ -300,7 +277,7 @@ class DeployedWarIT {
                  "commit_sha": null, "branch": null, "updated_by": "legacy-api", "labels": {},
                  "last_pipeline_run": null, "last_cron_check": "2026-04-21T10:30:00Z"}""", synced), synced);
 
-        JsonNode drift = assertWrite(post("/api/status", V1_DRIFT), "updated", "rsyslog/rsyslog-lab", List.of(), t0);
+        JsonNode drift = assertWrite(post("/api/status", SeedExamples.V1_DRIFT), "updated", "rsyslog/rsyslog-lab", List.of(), t0);
         ObjectNode expected = synced.deepCopy();
         expected.put("status", "out_of_sync");
         expected.set("changed_files", json("[\"rsyslog.conf\", \"rsyslog.d/30-lab.conf\"]"));
@@ -358,7 +335,7 @@ class DeployedWarIT {
         assertError(refused("POST", "/status/pipeline", json, padded("{\"server_group\": \"it-web\","
                 + " \"host\": \"web-03\", \"status\": \"synced\"", MAX_BODY + 1)), 413, "payload_too_large");
         assertError(refused("POST", "/status/pipeline", "text/plain", valid), 415, "unsupported_media_type");
-        assertError(refused("POST", "/api/status", "text/plain", V1_SYNCED), 415, "unsupported_media_type");
+        assertError(refused("POST", "/api/status", "text/plain", SeedExamples.V1_SYNCED), 415, "unsupported_media_type");
         assertError(refused("POST", "/status/pipeline", json, "{\"server_group\": \"it-web\", \"host\": "),
                 400, "invalid_json");
         assertError(refused("POST", "/status/cron", json, "{\"server_group\": \"it-web\"} trailing"),

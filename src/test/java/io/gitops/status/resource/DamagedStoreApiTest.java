@@ -1,5 +1,6 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.SeedExamples;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,7 +49,7 @@ class DamagedStoreApiTest extends ApiTestSupport {
                 () -> pipeline("{\"server_group\": \"rsyslog-prod\", \"host\": \"rsyslog-01\", \"status\": \"failed\"}"),
                 () -> pipeline("{\"server_group\": \"new\", \"host\": \"h\", \"status\": \"failed\"}"),
                 () -> cron("{\"server_group\": \"rsyslog-prod\", \"host\": \"rsyslog-01\", \"status\": \"failed\"}"),
-                () -> post("api/status", LegacyApiTest.V1_DRIFT));
+                () -> post("api/status", SeedExamples.V1_DRIFT));
     }
 
     static void assertUnavailable(Answer a) {

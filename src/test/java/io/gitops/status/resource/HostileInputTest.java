@@ -1,5 +1,6 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.SeedExamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -89,71 +90,7 @@ class HostileInputTest extends ApiTestSupport {
 
     // ---- the seed documents ---------------------------------------------------------------
 
-    /** seeds/000_*: the README's POST /status/pipeline example, as given. */
-    static final String README_PIPELINE = """
-            {
-                "project_name": "gitops-for-servers",
-                "repo_name": "rsyslog",
-                "server_group": "rsyslog-prod",
-                "server_type": "rsyslog",
-                "environment": "prod",
-                "host": "rsyslog-01",
-                "status": "synced",
-                "changed_files": [],
-                "validation_status": "passed",
-                "validation_message": "rsyslog syntax validation passed",
-                "commit_sha": "abc1234567890",
-                "branch": "master",
-                "updated_by": "woodpecker",
-                "last_pipeline_run": "2026-04-26T10:30:00Z"
-              }""";
-
-    /** seeds/000_*: the README's POST /status/cron example. */
-    static final String README_CRON = """
-            {
-                "server_group": "rsyslog-prod",
-                "host": "rsyslog-01",
-                "status": "synced",
-                "changed_files": [],
-                "last_cron_check": "2026-04-26T11:00:00Z"
-              }""";
-
-    /** seeds/000_*: the README's POST /status/cron example when drift is detected. */
-    static final String README_CRON_DRIFT = """
-            {
-                "server_group": "rsyslog-prod",
-                "host": "rsyslog-01",
-                "status": "out_of_sync",
-                "changed_files": ["/etc/rsyslog.conf", "/etc/rsyslog.d/50-default.conf"],
-                "last_cron_check": "2026-04-26T11:00:00Z"
-              }""";
-
-    /** seeds/001_*: the rsyslog v1 payload when synced. */
-    static final String V1_SYNCED = """
-            {
-              "repo": "rsyslog",
-              "server": "rsyslog-lab",
-              "sync_status": "SYNCED",
-              "drift_count": 0,
-              "files": [],
-              "last_check": "2026-04-21T10:30:00Z"
-            }""";
-
-    /** seeds/001_*: the rsyslog v1 payload when drift is detected. */
-    static final String V1_DRIFT = """
-            {
-              "repo": "rsyslog",
-              "server": "rsyslog-lab",
-              "sync_status": "OUT_OF_SYNC",
-              "drift_count": 2,
-              "files": [
-                { "name": "rsyslog.conf" },
-                { "name": "rsyslog.d/30-lab.conf" }
-              ],
-              "last_check": "2026-04-21T10:32:15Z"
-            }""";
-
-    static final List<String> SEEDS = List.of(README_PIPELINE, README_CRON, README_CRON_DRIFT, V1_SYNCED, V1_DRIFT);
+    static final List<String> SEEDS = List.of(SeedExamples.PIPELINE, SeedExamples.CRON, SeedExamples.CRON_DRIFT, SeedExamples.V1_SYNCED, SeedExamples.V1_DRIFT);
 
     // ---- the endpoints and what they read ---------------------------------------------------
 
@@ -199,7 +136,7 @@ class HostileInputTest extends ApiTestSupport {
     }
 
     static final Target PIPELINE = new Target("pipeline", "status/pipeline",
-            README_PIPELINE.substring(0, README_PIPELINE.lastIndexOf('}')) + ", \"labels\": {\"team\": \"logging\"}}",
+            SeedExamples.PIPELINE.substring(0, SeedExamples.PIPELINE.lastIndexOf('}')) + ", \"labels\": {\"team\": \"logging\"}}",
             List.of(new Slot("server_group", Kind.IDENTITY), new Slot("host", Kind.IDENTITY),
                     new Slot("project_name", Kind.STRING), new Slot("repo_name", Kind.STRING),
                     new Slot("server_type", Kind.STRING), new Slot("environment", Kind.STRING),
@@ -210,13 +147,13 @@ class HostileInputTest extends ApiTestSupport {
                     new Slot("last_pipeline_run", Kind.TIMESTAMP)),
             PipelineUpdate::parse);
 
-    static final Target CRON = new Target("cron", "status/cron", README_CRON_DRIFT,
+    static final Target CRON = new Target("cron", "status/cron", SeedExamples.CRON_DRIFT,
             List.of(new Slot("server_group", Kind.IDENTITY), new Slot("host", Kind.IDENTITY),
                     new Slot("status", Kind.ENUM), new Slot("changed_files", Kind.FILES),
                     new Slot("last_cron_check", Kind.TIMESTAMP)),
             DriftUpdate::parse);
 
-    static final Target LEGACY = new Target("legacy", "api/status", V1_DRIFT,
+    static final Target LEGACY = new Target("legacy", "api/status", SeedExamples.V1_DRIFT,
             List.of(new Slot("repo", Kind.IDENTITY), new Slot("server", Kind.IDENTITY),
                     new Slot("sync_status", Kind.REQUIRED_ENUM), new Slot("files", Kind.FILES),
                     new Slot("last_check", Kind.TIMESTAMP), new Slot("drift_count", Kind.COUNT)),
@@ -1430,9 +1367,9 @@ class HostileInputTest extends ApiTestSupport {
 
     /** A known-good store: the seed examples written through the API, as a client would. */
     void seedStore() {
-        for (String[] write : List.of(new String[] {"status/pipeline", README_PIPELINE},
-                new String[] {"status/cron", README_CRON_DRIFT}, new String[] {"api/status", V1_SYNCED},
-                new String[] {"api/status", V1_DRIFT}, new String[] {"status/pipeline",
+        for (String[] write : List.of(new String[] {"status/pipeline", SeedExamples.PIPELINE},
+                new String[] {"status/cron", SeedExamples.CRON_DRIFT}, new String[] {"api/status", SeedExamples.V1_SYNCED},
+                new String[] {"api/status", SeedExamples.V1_DRIFT}, new String[] {"status/pipeline",
                     "{\"server_group\": \"nginx-prod\", \"host\": \"web-01\", \"status\": \"failed\","
                         + " \"changed_files\": [\"/etc/nginx/nginx.conf\"], \"labels\": {\"team\": \"web\"}}"})) {
             Answer a = post(write[0], write[1]);

@@ -1,5 +1,6 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.SeedExamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,33 +17,6 @@ import org.junit.jupiter.api.Test;
 
 /** Contract §5: the rsyslog v1 API (seeds/001_*), kept working verbatim. */
 class LegacyApiTest extends ApiTestSupport {
-
-    /** seeds/001_*: "When synced (no drift)", verbatim. */
-    static final String V1_SYNCED = """
-            {
-              "repo": "rsyslog",
-              "server": "rsyslog-lab",
-              "sync_status": "SYNCED",
-              "drift_count": 0,
-              "files": [],
-              "last_check": "2026-04-21T10:30:00Z"
-            }
-            """;
-
-    /** seeds/001_*: "When drift detected", verbatim. */
-    static final String V1_DRIFT = """
-            {
-              "repo": "rsyslog",
-              "server": "rsyslog-lab",
-              "sync_status": "OUT_OF_SYNC",
-              "drift_count": 2,
-              "files": [
-                { "name": "rsyslog.conf" },
-                { "name": "rsyslog.d/30-lab.conf" }
-              ],
-              "last_check": "2026-04-21T10:32:15Z"
-            }
-            """;
 
     private Answer legacy(String json) {
         return post("api/status", json);
@@ -85,7 +59,7 @@ class LegacyApiTest extends ApiTestSupport {
     @Test
     void bothSeedPayloadsVerbatimCreateThenUpdateTheRecord() {
         Instant t0 = Instant.now();
-        Answer created = legacy(V1_SYNCED);
+        Answer created = legacy(SeedExamples.V1_SYNCED);
         Instant t1 = Instant.now();
         assertEquals(200, created.status(), created.body());
         JsonNode body = created.json();
@@ -120,7 +94,7 @@ class LegacyApiTest extends ApiTestSupport {
                 [{"repo": "rsyslog", "server": "rsyslog-lab", "sync_status": "SYNCED", "drift_count": 0,
                   "files": [], "last_check": "2026-04-21T10:30:00Z"}]""");
 
-        Answer updated = legacy(V1_DRIFT);
+        Answer updated = legacy(SeedExamples.V1_DRIFT);
         Instant t2 = Instant.now();
         assertEquals(200, updated.status(), updated.body());
         assertNull(updated.location());
@@ -154,7 +128,7 @@ class LegacyApiTest extends ApiTestSupport {
                  "validation_status": "passed", "validation_message": "ok", "commit_sha": "abc", "branch": "master",
                  "updated_by": "woodpecker", "labels": {"site": "tlv"}, "last_pipeline_run": "2026-04-21T09:00:00Z"}""")
                 .get("record");
-        JsonNode body = legacyOk(V1_DRIFT);
+        JsonNode body = legacyOk(SeedExamples.V1_DRIFT);
         assertEquals("updated", body.get("result").textValue());
         JsonNode r = body.get("record");
         ObjectNode expected = before.deepCopy();

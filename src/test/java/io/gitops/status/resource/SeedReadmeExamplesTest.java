@@ -1,5 +1,6 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.SeedExamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,42 +12,6 @@ import org.junit.jupiter.api.Test;
 
 /** The seed README's (seeds/000_*) example bodies, verbatim, and the GET /status row it shows. */
 class SeedReadmeExamplesTest extends ApiTestSupport {
-
-    static final String PIPELINE_EXAMPLE = """
-            {
-                "project_name": "gitops-for-servers",
-                "repo_name": "rsyslog",
-                "server_group": "rsyslog-prod",
-                "server_type": "rsyslog",
-                "environment": "prod",
-                "host": "rsyslog-01",
-                "status": "synced",
-                "changed_files": [],
-                "validation_status": "passed",
-                "validation_message": "rsyslog syntax validation passed",
-                "commit_sha": "abc1234567890",
-                "branch": "master",
-                "updated_by": "woodpecker",
-                "last_pipeline_run": "2026-04-26T10:30:00Z"
-              }""";
-
-    static final String CRON_EXAMPLE = """
-            {
-                "server_group": "rsyslog-prod",
-                "host": "rsyslog-01",
-                "status": "synced",
-                "changed_files": [],
-                "last_cron_check": "2026-04-26T11:00:00Z"
-              }""";
-
-    static final String DRIFT_EXAMPLE = """
-            {
-                "server_group": "rsyslog-prod",
-                "host": "rsyslog-01",
-                "status": "out_of_sync",
-                "changed_files": ["/etc/rsyslog.conf", "/etc/rsyslog.d/50-default.conf"],
-                "last_cron_check": "2026-04-26T11:00:00Z"
-              }""";
 
     /** The README's GET /status row, in the contract's order, with labels and the server's timestamp. */
     static final String EXPECTED_ROW = """
@@ -60,11 +25,11 @@ class SeedReadmeExamplesTest extends ApiTestSupport {
 
     @Test
     void pipelineThenCronExamplesGiveTheReadmeRow() throws Exception {
-        JsonNode created = pipelineOk(PIPELINE_EXAMPLE);
+        JsonNode created = pipelineOk(SeedExamples.PIPELINE);
         assertEquals("created", created.get("result").textValue());
         assertEquals(List.of(), texts(created.get("ignored_fields")));
         Instant t0 = Instant.now();
-        JsonNode cron = cronOk(CRON_EXAMPLE);
+        JsonNode cron = cronOk(SeedExamples.CRON);
         Instant t1 = Instant.now();
         assertEquals("updated", cron.get("result").textValue());
         assertEquals(List.of(), texts(cron.get("ignored_fields")));
@@ -86,9 +51,9 @@ class SeedReadmeExamplesTest extends ApiTestSupport {
 
     @Test
     void theDriftExampleRecordsTheChangedFiles() {
-        pipelineOk(PIPELINE_EXAMPLE);
-        cronOk(CRON_EXAMPLE);
-        JsonNode r = cronOk(DRIFT_EXAMPLE).get("record");
+        pipelineOk(SeedExamples.PIPELINE);
+        cronOk(SeedExamples.CRON);
+        JsonNode r = cronOk(SeedExamples.CRON_DRIFT).get("record");
         assertEquals("out_of_sync", text(r, "status"));
         assertEquals(List.of("/etc/rsyslog.conf", "/etc/rsyslog.d/50-default.conf"), texts(r.get("changed_files")));
         assertEquals(2, r.get("changed_files_count").intValue());

@@ -1,5 +1,6 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.SeedExamples;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /** Contract §7 "Migration from v1", seen through the API: a v1 data file present at start-up. */
 class V1DataFileApiTest extends ApiTestSupport {
 
-    static final byte[] V1_FILE = ("[" + LegacyApiTest.V1_SYNCED + ","
-            + LegacyApiTest.V1_DRIFT.replace("rsyslog-lab", "rsyslog-lab2") + "]").getBytes(StandardCharsets.UTF_8);
+    static final byte[] V1_FILE = ("[" + SeedExamples.V1_SYNCED + ","
+            + SeedExamples.V1_DRIFT.replace("rsyslog-lab", "rsyslog-lab2") + "]").getBytes(StandardCharsets.UTF_8);
 
     @Override
     protected byte[] initialDataFile() {
@@ -52,7 +53,7 @@ class V1DataFileApiTest extends ApiTestSupport {
         assertEquals("2.0", file.get("version").textValue());
         assertEquals(List.of("rsyslog/rsyslog-lab", "rsyslog/rsyslog-lab2"), names(file.get("servers")));
 
-        JsonNode written = post("api/status", LegacyApiTest.V1_DRIFT).json();
+        JsonNode written = post("api/status", SeedExamples.V1_DRIFT).json();
         assertEquals("updated", written.get("result").textValue());
         assertTrue(get("ready").status() == 200);
         assertEquals(2, get("ready").json().get("store").get("servers").intValue());
