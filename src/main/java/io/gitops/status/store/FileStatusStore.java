@@ -119,10 +119,6 @@ public final class FileStatusStore implements StatusStore {
         compactor.scheduleWithFixedDelay(this::compactIfQuiet, 1, 1, TimeUnit.SECONDS);
     }
 
-    public Path file() {
-        return file;
-    }
-
     @Override
     public List<StatusRecord> all() {
         ensureCurrent();

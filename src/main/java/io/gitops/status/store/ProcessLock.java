@@ -3,7 +3,6 @@ package io.gitops.status.store;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -92,10 +91,8 @@ final class ProcessLock implements Closeable {
                 // read the whole version
             }
             return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
-        } catch (ClosedChannelException e) {
-            return null;
         } catch (IOException e) {
-            return null;
+            return null; // closed under us, or unreadable: let the caller reload under the lock
         }
     }
 
