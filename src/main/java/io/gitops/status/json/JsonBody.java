@@ -30,8 +30,6 @@ public final class JsonBody {
             node = Json.mapper().readTree(text);
         } catch (JacksonException e) {
             throw ApiException.invalidJson(describe(e));
-        } catch (IOException e) {
-            throw ApiException.invalidJson("body is not valid JSON: " + e.getMessage());
         }
         if (node == null || node.isMissingNode()) {
             throw ApiException.invalidJson("body is empty; send one JSON object");
