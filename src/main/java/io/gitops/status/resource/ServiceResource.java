@@ -23,6 +23,7 @@ public final class ServiceResource {
             "POST /status/pipeline",
             "POST /status/cron",
             "GET /status",
+            "GET /status/files",
             "GET /status/{server_group}",
             "GET /status/{server_group}/{host}",
             "POST /api/status",

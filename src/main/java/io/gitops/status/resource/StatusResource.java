@@ -1,5 +1,6 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.api.FileRow;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.error.ApiException;
 import io.gitops.status.json.JsonBody;
@@ -61,6 +62,14 @@ public final class StatusResource {
             return fullList.of(all).respond(headers);
         }
         return Representation.of(all.stream().filter(filter).toList()).respond(headers);
+    }
+
+    /** One row per (server group, host, changed file); the same filters as the list. */
+    @GET
+    @Path("files")
+    public Response files(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
+        Predicate<StatusRecord> filter = RecordFilter.from(uriInfo.getQueryParameters());
+        return Representation.of(store.all().stream().filter(filter).flatMap(FileRow::of).toList()).respond(headers);
     }
 
     @GET
