@@ -26,6 +26,8 @@ public final class ServiceResource {
             "GET /status/files",
             "GET /status/{server_group}",
             "GET /status/{server_group}/{host}",
+            "DELETE /status/{server_group}",
+            "DELETE /status/{server_group}/{host}",
             "POST /api/status",
             "GET /api/status",
             "GET /status.json",

@@ -5,11 +5,13 @@ import io.gitops.status.api.StatusRecord;
 import io.gitops.status.error.ApiException;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
+import io.gitops.status.update.Deletion;
 import io.gitops.status.update.DriftUpdate;
 import io.gitops.status.update.PipelineUpdate;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,12 +26,15 @@ import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.logging.Logger;
 
 /** The v2 API: pipeline and cron writes, and the Grafana-friendly reads. */
 @Singleton
 @Path("status")
 @Produces(MediaType.APPLICATION_JSON)
 public final class StatusResource {
+
+    private static final Logger LOG = Logger.getLogger(StatusResource.class.getName());
 
     private final StatusStore store;
     private final Representation.Cache fullList = new Representation.Cache(records -> records);
@@ -77,6 +82,31 @@ public final class StatusResource {
     public Response group(@PathParam("server_group") String serverGroup, @Context HttpHeaders headers) {
         return Representation.of(store.all().stream().filter(r -> r.serverGroup().equals(serverGroup)).toList())
                 .respond(headers);
+    }
+
+    @DELETE
+    @Path("{server_group}")
+    public Response deleteGroup(@PathParam("server_group") String serverGroup) {
+        List<StatusRecord> group = store.all().stream().filter(r -> r.serverGroup().equals(serverGroup)).toList();
+        if (group.isEmpty()) {
+            throw ApiException.notFound("no records in group " + serverGroup);
+        }
+        for (StatusRecord record : group) {
+            delete(record.serverGroup(), record.host());
+        }
+        return Response.noContent().build();
+    }
+
+    @DELETE
+    @Path("{server_group}/{host}")
+    public Response deleteHost(@PathParam("server_group") String serverGroup, @PathParam("host") String host) {
+        delete(serverGroup, host);
+        return Response.noContent().build();
+    }
+
+    private void delete(String serverGroup, String host) {
+        store.write(new Deletion(serverGroup, host));
+        LOG.info("deleted " + StatusRecord.key(serverGroup, host));
     }
 
     @GET

@@ -242,10 +242,10 @@ public final class FileStatusStore implements StatusStore {
                     }
                 }
                 if (!staged.isEmpty()) {
-                    byte[] lines = Journal.encode(staged.values());
+                    byte[] lines = Journal.encode(staged);
                     Journal.append(journalFile, journalLength, lines);
                     journalLength += lines.length;
-                    records.putAll(staged);
+                    staged.forEach((key, record) -> new Journal.Entry(key, record).applyTo(records));
                     generation++;
                     lock.publishNewVersion();
                     known = stamp();
@@ -280,7 +280,7 @@ public final class FileStatusStore implements StatusStore {
         try {
             if (failure == null && known != null && now.continues(known) && now.journalSize() >= journalLength) {
                 Journal.Contents added = Journal.read(journalFile, journalLength);
-                added.records().forEach(r -> records.put(r.key(), r));
+                added.entries().forEach(entry -> entry.applyTo(records));
                 journalLength = added.validLength();
             } else {
                 load(lock);
@@ -316,7 +316,7 @@ public final class FileStatusStore implements StatusStore {
             }
         }
         Journal.Contents journal = Journal.read(journalFile, 0);
-        journal.records().forEach(r -> loaded.put(r.key(), r));
+        journal.entries().forEach(entry -> entry.applyTo(loaded));
         records = loaded;
         journalLength = journal.validLength();
         dataFileLength = length;
@@ -533,14 +533,17 @@ public final class FileStatusStore implements StatusStore {
             this.update = update;
         }
 
-        /** Applies the write over the batch's earlier writes; false when the update refused it. */
+        /**
+         * Applies the write over the batch's earlier writes ({@code null} in {@code staged}: deleted);
+         * false when the update refused it.
+         */
         boolean stage(Map<String, StatusRecord> staged, Map<String, StatusRecord> stored, String now) {
             String key = update.key();
             StatusRecord current = staged.containsKey(key) ? staged.get(key) : stored.get(key);
             try {
                 StatusRecord next = update.applyTo(current, now);
                 staged.put(key, next);
-                written = new Written(next, current == null);
+                written = new Written(next, current == null && next != null);
                 return true;
             } catch (RuntimeException e) {
                 fail(e);

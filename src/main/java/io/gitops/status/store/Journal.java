@@ -15,9 +15,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,10 +25,10 @@ import java.util.zip.CRC32C;
  * data file was last rewritten, so that a write costs one append and one {@code fdatasync}
  * whatever the number of servers.
  *
- * <p>Format: one line per written record, {@code <crc> <json>\n}, where {@code json} is
- * {@code {"put": {record}}} and {@code crc} the CRC-32C of the JSON's UTF-8 bytes as eight
- * lower-case hex digits. Lines are applied in order over the data file's records; a record
- * replaces the one with the same key.
+ * <p>Format: one line per change, {@code <crc> <json>\n}, where {@code json} is
+ * {@code {"put": {record}}} or {@code {"delete": "<server_group>/<host>"}} and {@code crc} the
+ * CRC-32C of the JSON's UTF-8 bytes as eight lower-case hex digits. Lines are applied in order over
+ * the data file's records: a record replaces the one with the same key, a delete removes it.
  *
  * <p>Recovery: a last line that is incomplete or fails its check is what a crash during an append
  * leaves; it was never acknowledged and is cut off. A bad line followed by good ones means the
@@ -44,17 +44,30 @@ final class Journal {
     private Journal() {
     }
 
-    /** The records read from a journal, and the length of its valid part. */
-    record Contents(List<StatusRecord> records, long validLength, boolean tornTail) {
+    /** One change: the record stored under {@code key}, or {@code null} when it was deleted. */
+    record Entry(String key, StatusRecord record) {
+        /** Applies the change to a map of records by key. */
+        void applyTo(Map<String, StatusRecord> records) {
+            if (record == null) {
+                records.remove(key);
+            } else {
+                records.put(key, record);
+            }
+        }
     }
 
-    /** Encodes records as journal lines. */
-    static byte[] encode(Collection<StatusRecord> records) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(records.size() * 512);
-        for (StatusRecord record : records) {
+    /** The changes read from a journal, and the length of its valid part. */
+    record Contents(List<Entry> entries, long validLength, boolean tornTail) {
+    }
+
+    /** Encodes changes (a {@code null} record: deleted) as journal lines. */
+    static byte[] encode(Map<String, StatusRecord> changes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(changes.size() * 512);
+        for (Map.Entry<String, StatusRecord> change : changes.entrySet()) {
             byte[] json;
             try {
-                json = WRITER.writeValueAsBytes(java.util.Map.of("put", record));
+                json = WRITER.writeValueAsBytes(change.getValue() == null
+                        ? Map.of("delete", change.getKey()) : Map.of("put", change.getValue()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -84,22 +97,22 @@ final class Journal {
         } catch (NoSuchFileException e) {
             return new Contents(List.of(), 0, false);
         }
-        List<StatusRecord> records = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         int start = 0;
         while (start < bytes.length) {
             int end = indexOf(bytes, (byte) '\n', start);
-            StatusRecord record = end < 0 ? null : decode(bytes, start, end);
-            if (record == null) {
+            Entry entry = end < 0 ? null : decode(bytes, start, end);
+            if (entry == null) {
                 if (end < 0 || end == bytes.length - 1) {
-                    return new Contents(records, offset + start, true);
+                    return new Contents(entries, offset + start, true);
                 }
                 throw new StoreFormat.DamagedFileException("journal " + journal + " has a damaged entry at byte "
                         + (offset + start) + " followed by further entries");
             }
-            records.add(record);
+            entries.add(entry);
             start = end + 1;
         }
-        return new Contents(records, offset + start, false);
+        return new Contents(entries, offset + start, false);
     }
 
     /** Appends encoded lines at {@code position} and forces them to disk. */
@@ -129,8 +142,8 @@ final class Journal {
         return buffer.array();
     }
 
-    /** One line's record, or {@code null} when the line fails its check. */
-    private static StatusRecord decode(byte[] bytes, int start, int end) {
+    /** One line's change, or {@code null} when the line fails its check. */
+    private static Entry decode(byte[] bytes, int start, int end) {
         if (end - start < 10 || bytes[start + 8] != ' ') {
             return null;
         }
@@ -146,8 +159,17 @@ final class Journal {
             return null;
         }
         try {
-            JsonNode put = Json.mapper().readTree(bytes, start + 9, end - start - 9).get("put");
-            return put == null ? null : StoreFormat.readRecord("journal entry", put);
+            JsonNode line = Json.mapper().readTree(bytes, start + 9, end - start - 9);
+            JsonNode deleted = line.get("delete");
+            if (deleted != null) {
+                return deleted.isTextual() ? new Entry(deleted.textValue(), null) : null;
+            }
+            JsonNode put = line.get("put");
+            if (put == null) {
+                return null;
+            }
+            StatusRecord record = StoreFormat.readRecord("journal entry", put);
+            return new Entry(record.key(), record);
         } catch (JacksonException | StoreFormat.DamagedFileException e) {
             return null;
         } catch (IOException e) {

@@ -32,7 +32,8 @@ public interface StatusStore extends AutoCloseable {
     Optional<StatusRecord> find(String serverGroup, String host);
 
     /**
-     * Applies one write and returns once it is durable.
+     * Applies one write and returns once it is durable. An update whose result is {@code null}
+     * deletes the record.
      *
      * @throws io.gitops.status.error.ApiException when the update refuses the write; nothing changes
      * @throws StoreUnavailableException when the change could not be stored; nothing was acknowledged
@@ -45,7 +46,7 @@ public interface StatusStore extends AutoCloseable {
     @Override
     void close();
 
-    /** A write's outcome: the record as stored, and whether the write created it. */
+    /** A write's outcome: the record as stored ({@code null} once deleted), and whether the write created it. */
     record Written(StatusRecord record, boolean created) {
     }
 

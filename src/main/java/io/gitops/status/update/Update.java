@@ -14,7 +14,7 @@ public interface Update {
     List<String> ignoredFields();
 
     /**
-     * The record after this write.
+     * The record after this write, or {@code null} when the write deletes it.
      *
      * @param current the record as stored, or {@code null} when there is none
      * @param now the server clock at write time, as stored

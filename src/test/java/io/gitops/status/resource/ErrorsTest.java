@@ -30,8 +30,8 @@ class ErrorsTest extends ApiTestSupport {
         pipelineOk(json);
         record Call(String method, String path) {
         }
-        for (Call call : List.of(new Call("DELETE", "status/g/h"), new Call("PUT", "status/g/h"),
-                new Call("POST", "status/g/h"), new Call("PUT", "status/pipeline"), new Call("DELETE", "status/cron"),
+        for (Call call : List.of(new Call("PUT", "status/g"), new Call("PUT", "status/g/h"),
+                new Call("POST", "status/g/h"), new Call("PUT", "status/pipeline"), new Call("PUT", "status/cron"),
                 new Call("POST", "status"), new Call("DELETE", "status"), new Call("PUT", "api/status"),
                 new Call("DELETE", "api/status"), new Call("POST", "status.json"), new Call("POST", "health"),
                 new Call("DELETE", "ready"), new Call("POST", ""), new Call("POST", "status/g"))) {

@@ -49,6 +49,22 @@ class JournalTest {
     }
 
     @Test
+    void deletionsAreJournalledReplayedAndFolded() throws IOException {
+        try (FileStatusStore store = new FileStatusStore(file())) {
+            store.write(TestUpdates.put("g", "kept", "synced"));
+            store.write(TestUpdates.put("g", "gone", "synced"));
+            StatusStore.Written deleted = store.write(new TestUpdates.Of("g", "gone", (current, now) -> null));
+            assertEquals(null, deleted.record());
+            assertTrue(Files.readString(journal()).contains("{\"delete\":\"g/gone\"}"));
+            try (FileStatusStore restarted = new FileStatusStore(file())) {
+                assertEquals(List.of("g/kept"), keys(restarted.all()));
+            }
+        }
+        var servers = Json.mapper().readTree(file().toFile()).get("servers");
+        assertEquals(List.of("g/kept"), iterate(servers.fieldNames()));
+    }
+
+    @Test
     void closeFoldsTheJournalIntoTheDataFile() throws IOException {
         try (FileStatusStore store = new FileStatusStore(file())) {
             for (int i = 0; i < 10; i++) {
@@ -147,6 +163,12 @@ class JournalTest {
             sorted.sort(StatusRecord.ORDER);
             assertEquals(expected, keys(sorted));
         }
+    }
+
+    private static <T> List<T> iterate(java.util.Iterator<T> iterator) {
+        List<T> list = new ArrayList<>();
+        iterator.forEachRemaining(list::add);
+        return list;
     }
 
     private static List<String> keys(List<StatusRecord> records) {
