@@ -2,6 +2,9 @@ package io.gitops.status.resource;
 
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.error.ApiException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +37,29 @@ final class RecordFilter {
     }
 
     private RecordFilter() {
+    }
+
+    /**
+     * Filters given as a JSON object (name to a value or an array of values), as the query
+     * parameters would give them. At least one is required: an empty object would select
+     * everything.
+     */
+    static MultivaluedMap<String, String> fromJson(ObjectNode body) {
+        MultivaluedMap<String, String> filters = new MultivaluedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : body.properties()) {
+            JsonNode value = entry.getValue();
+            for (JsonNode one : value.isArray() ? value : List.of(value)) {
+                if (!one.isTextual()) {
+                    throw ApiException.validation(entry.getKey(),
+                            entry.getKey() + " must be a string or an array of strings");
+                }
+                filters.add(entry.getKey(), one.textValue());
+            }
+        }
+        if (filters.isEmpty()) {
+            throw ApiException.validation(null, "give at least one filter, e.g. {\"server_group\": \"lab\"}");
+        }
+        return filters;
     }
 
     /** Whether the query filters nothing out (no parameters, or only ignored ones). */

@@ -26,6 +26,7 @@ public final class ServiceResource {
             "GET /status/files",
             "GET /status/{server_group}",
             "GET /status/{server_group}/{host}",
+            "POST /status/delete",
             "DELETE /status/{server_group}",
             "DELETE /status/{server_group}/{host}",
             "POST /api/status",

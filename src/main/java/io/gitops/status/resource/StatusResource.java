@@ -24,7 +24,9 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 
@@ -82,6 +84,24 @@ public final class StatusResource {
     public Response group(@PathParam("server_group") String serverGroup, @Context HttpHeaders headers) {
         return Representation.of(store.all().stream().filter(r -> r.serverGroup().equals(serverGroup)).toList())
                 .respond(headers);
+    }
+
+    /**
+     * Bulk clean-up: deletes every record matching the body's filters, an object of the list's
+     * filter names to a value or an array of values, e.g. {@code {"server_group": "lab", "status":
+     * ["failed", "unknown"]}}. At least one filter is required.
+     */
+    @POST
+    @Path("delete")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, List<String>> deleteMatching(InputStream body) {
+        Predicate<StatusRecord> filter = RecordFilter.from(RecordFilter.fromJson(JsonBody.readObject(body)));
+        List<String> deleted = new ArrayList<>();
+        for (StatusRecord record : store.all().stream().filter(filter).toList()) {
+            delete(record.serverGroup(), record.host());
+            deleted.add(record.key());
+        }
+        return Map.of("deleted", deleted);
     }
 
     @DELETE

@@ -54,6 +54,34 @@ class DeletionTest extends ApiTestSupport {
     }
 
     @Test
+    void bulkDeletionByFilters() {
+        pipelineOk("{\"server_group\":\"lab\",\"host\":\"a\",\"status\":\"failed\"}");
+        pipelineOk("{\"server_group\":\"lab\",\"host\":\"b\",\"status\":\"unknown\"}");
+        pipelineOk("{\"server_group\":\"lab\",\"host\":\"c\",\"status\":\"synced\"}");
+        pipelineOk("{\"server_group\":\"prod\",\"host\":\"a\",\"status\":\"failed\"}");
+
+        Answer deleted = post("status/delete", "{\"server_group\": \"lab\", \"status\": [\"FAILED\", \"unknown\"]}");
+        assertEquals(200, deleted.status(), deleted.body());
+        assertEquals(List.of("lab/a", "lab/b"), texts(deleted.json().get("deleted")));
+        assertEquals(List.of("lab/c", "prod/a"), keys());
+
+        assertEquals(List.of(), texts(post("status/delete", "{\"host\": \"none\"}").json().get("deleted")));
+        assertError(assertChangesNothing(() -> post("status/delete", "{}")), 400, "validation_failed", null);
+        assertError(assertChangesNothing(() -> post("status/delete", "{\"colour\": \"red\"}")), 400,
+                "unknown_parameter", "colour");
+        assertError(assertChangesNothing(() -> post("status/delete", "{\"host\": 5}")), 400,
+                "validation_failed", "host");
+        assertEquals(List.of("lab/c", "prod/a"), keys());
+    }
+
+    private List<String> keys() {
+        List<String> keys = new java.util.ArrayList<>();
+        get("status").json().forEach(row -> keys.add(row.get("server_group").textValue() + "/"
+                + row.get("host").textValue()));
+        return keys;
+    }
+
+    @Test
     void aGroupNamedLikeAWriteEndpointCanBeReadAndDeleted() {
         put("pipeline", "p1");
         assertEquals(List.of("pipeline"), get("status").json().findValuesAsText("server_group"));
