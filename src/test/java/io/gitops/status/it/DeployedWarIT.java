@@ -1,5 +1,6 @@
 package io.gitops.status.it;
 
+import io.gitops.status.ContractFields;
 import io.gitops.status.SeedExamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,15 +61,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeployedWarIT {
 
-    /** The contract's §1 fields, in order, on every row. */
-    static final List<String> RECORD_FIELDS = List.of("server_group", "host", "project_name", "repo_name",
-            "server_type", "environment", "status", "changed_files", "changed_files_count", "validation_status",
-            "validation_message", "commit_sha", "branch", "updated_by", "labels", "last_pipeline_run",
-            "last_cron_check", "timestamp");
+    static final List<String> RECORD_FIELDS = ContractFields.RECORD;
 
-    /** The contract's §5 v1 object, in order. */
-    static final List<String> LEGACY_FIELDS = List.of("repo", "server", "sync_status", "drift_count", "files",
-            "last_check");
+    static final List<String> LEGACY_FIELDS = ContractFields.LEGACY;
 
     /** The files the store may keep in its folder (contract §7, README "Storage"). */
     static final Set<String> STORE_FILES = Set.of("status.json", "status.json.lock", "status.json.journal");

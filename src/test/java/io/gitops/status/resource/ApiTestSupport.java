@@ -1,5 +1,6 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.ContractFields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -38,14 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class ApiTestSupport extends JerseyTest {
 
-    /** The contract's §1 field order of every row. */
-    static final List<String> RECORD_FIELDS = List.of("server_group", "host", "project_name", "repo_name",
-            "server_type", "environment", "status", "changed_files", "changed_files_count", "validation_status",
-            "validation_message", "commit_sha", "branch", "updated_by", "labels", "last_pipeline_run",
-            "last_cron_check", "timestamp");
+    static final List<String> RECORD_FIELDS = ContractFields.RECORD;
 
-    static final List<String> LEGACY_FIELDS = List.of("repo", "server", "sync_status", "drift_count", "files",
-            "last_check");
+    static final List<String> LEGACY_FIELDS = ContractFields.LEGACY;
 
     static final String UTC_SECONDS = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z";
 
