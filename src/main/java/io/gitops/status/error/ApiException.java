@@ -35,6 +35,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(Status.NOT_FOUND.getStatusCode(), "not_found", message, null);
     }
 
+    public static ApiException unsupportedMediaType() {
+        return new ApiException(415, "unsupported_media_type", ErrorResponses.messageFor(415), null);
+    }
+
     public static ApiException payloadTooLarge(int limit) {
         return new ApiException(413, "payload_too_large", "body is larger than " + limit + " bytes", null);
     }

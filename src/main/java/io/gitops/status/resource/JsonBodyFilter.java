@@ -22,8 +22,7 @@ public final class JsonBodyFilter implements ContainerRequestFilter {
         MediaType type = request.getMediaType();
         if (type == null || !type.isCompatible(MediaType.APPLICATION_JSON_TYPE) || type.isWildcardType()
                 || type.isWildcardSubtype()) {
-            throw new ApiException(415, "unsupported_media_type",
-                    "send the body as Content-Type: application/json", null);
+            throw ApiException.unsupportedMediaType();
         }
     }
 }
