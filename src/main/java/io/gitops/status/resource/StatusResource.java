@@ -62,28 +62,26 @@ public final class StatusResource {
 
     @GET
     public Response list(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
-        List<StatusRecord> all = store.all();
         MultivaluedMap<String, String> query = uriInfo.getQueryParameters();
         Predicate<StatusRecord> filter = RecordFilter.from(query);
         if (RecordFilter.selectsAll(query)) {
-            return fullList.of(all).respond(headers);
+            return fullList.of(store.all()).respond(headers);
         }
-        return Representation.of(all.stream().filter(filter).toList()).respond(headers);
+        return Representation.of(matching(filter)).respond(headers);
     }
 
     /** One row per (server group, host, changed file); the same filters as the list. */
     @GET
     @Path("files")
     public Response files(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
-        Predicate<StatusRecord> filter = RecordFilter.from(uriInfo.getQueryParameters());
-        return Representation.of(store.all().stream().filter(filter).flatMap(FileRow::of).toList()).respond(headers);
+        List<StatusRecord> records = matching(RecordFilter.from(uriInfo.getQueryParameters()));
+        return Representation.of(records.stream().flatMap(FileRow::of).toList()).respond(headers);
     }
 
     @GET
     @Path("{server_group}")
     public Response group(@PathParam("server_group") String serverGroup, @Context HttpHeaders headers) {
-        return Representation.of(store.all().stream().filter(r -> r.serverGroup().equals(serverGroup)).toList())
-                .respond(headers);
+        return Representation.of(matching(inGroup(serverGroup))).respond(headers);
     }
 
     /**
@@ -96,24 +94,17 @@ public final class StatusResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, List<String>> deleteMatching(InputStream body) {
         Predicate<StatusRecord> filter = RecordFilter.from(RecordFilter.fromJson(JsonBody.readObject(body)));
-        List<String> deleted = new ArrayList<>();
-        for (StatusRecord record : store.all().stream().filter(filter).toList()) {
-            delete(record.serverGroup(), record.host());
-            deleted.add(record.key());
-        }
-        return Map.of("deleted", deleted);
+        return Map.of("deleted", deleteAll(matching(filter)));
     }
 
     @DELETE
     @Path("{server_group}")
     public Response deleteGroup(@PathParam("server_group") String serverGroup) {
-        List<StatusRecord> group = store.all().stream().filter(r -> r.serverGroup().equals(serverGroup)).toList();
+        List<StatusRecord> group = matching(inGroup(serverGroup));
         if (group.isEmpty()) {
             throw ApiException.notFound("no records in group " + serverGroup);
         }
-        for (StatusRecord record : group) {
-            delete(record.serverGroup(), record.host());
-        }
+        deleteAll(group);
         return Response.noContent().build();
     }
 
@@ -122,6 +113,30 @@ public final class StatusResource {
     public Response deleteHost(@PathParam("server_group") String serverGroup, @PathParam("host") String host) {
         delete(serverGroup, host);
         return Response.noContent().build();
+    }
+
+    /** Deletes the records, skipping any another request deleted meanwhile; returns the keys deleted. */
+    private List<String> deleteAll(List<StatusRecord> records) {
+        List<String> deleted = new ArrayList<>();
+        for (StatusRecord record : records) {
+            try {
+                delete(record.serverGroup(), record.host());
+                deleted.add(record.key());
+            } catch (ApiException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    private List<StatusRecord> matching(Predicate<StatusRecord> filter) {
+        return store.all().stream().filter(filter).toList();
+    }
+
+    private static Predicate<StatusRecord> inGroup(String serverGroup) {
+        return record -> record.serverGroup().equals(serverGroup);
     }
 
     private void delete(String serverGroup, String host) {
