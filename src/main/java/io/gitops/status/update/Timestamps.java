@@ -5,7 +5,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,20 +48,7 @@ public final class Timestamps {
 
     /** The server clock, to the second. */
     public static String now() {
-        return format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-    }
-
-    public static String format(Instant instant) {
-        return SECONDS.format(instant.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC))
-                + fraction(instant.getNano()) + "Z";
-    }
-
-    private static String fraction(int nanos) {
-        if (nanos == 0) {
-            return "";
-        }
-        String digits = String.format("%09d", nanos).replaceFirst("0+$", "");
-        return "." + digits;
+        return SECONDS.format(Instant.now().atOffset(ZoneOffset.UTC)) + "Z";
     }
 
     private static String parse(String text, boolean zoneOptional) {
