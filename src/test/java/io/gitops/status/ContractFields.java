@@ -11,6 +11,13 @@ public final class ContractFields {
             "validation_message", "commit_sha", "branch", "updated_by", "labels", "last_pipeline_run",
             "last_cron_check", "timestamp");
 
+    /** Issue 5: the fields every row carries after the contract's, in this order. */
+    public static final List<String> OPERATIONS = List.of("last_seen", "stale", "written_by_token");
+
+    /** Every field of a row, in order: the contract's, then the operations fields. */
+    public static final List<String> ROW = java.util.stream.Stream.concat(RECORD.stream(), OPERATIONS.stream())
+            .toList();
+
     /** §5: a v1 object's fields, in this order. */
     public static final List<String> LEGACY = List.of("repo", "server", "sync_status", "drift_count", "files",
             "last_check");

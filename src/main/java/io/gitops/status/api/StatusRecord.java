@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonView;
+import io.gitops.status.update.Timestamps;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,8 @@ import java.util.TreeMap;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"server_group", "host", "project_name", "repo_name", "server_type", "environment",
     "status", "changed_files", "changed_files_count", "validation_status", "validation_message",
-    "commit_sha", "branch", "updated_by", "labels", "last_pipeline_run", "last_cron_check", "timestamp"})
+    "commit_sha", "branch", "updated_by", "labels", "last_pipeline_run", "last_cron_check", "timestamp",
+    "written_by_token", "history"})
 public record StatusRecord(
         @JsonProperty("server_group") String serverGroup,
         @JsonProperty("host") String host,
@@ -40,7 +43,9 @@ public record StatusRecord(
         @JsonProperty("labels") Map<String, String> labels,
         @JsonProperty("last_pipeline_run") String lastPipelineRun,
         @JsonProperty("last_cron_check") String lastCronCheck,
-        @JsonProperty("timestamp") String timestamp) {
+        @JsonProperty("timestamp") String timestamp,
+        @JsonProperty("written_by_token") @JsonView(Views.Storage.class) String writtenByToken,
+        @JsonProperty("history") @JsonView(Views.Storage.class) List<Transition> history) {
 
     /** Rows are listed by server group, then host, in plain string order. */
     public static final Comparator<StatusRecord> ORDER =
@@ -61,6 +66,18 @@ public record StatusRecord(
         changedFiles = changedFiles == null ? List.of() : List.copyOf(changedFiles);
         labels = labels == null || labels.isEmpty() ? Map.of()
                 : java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
+        writtenByToken = shared(writtenByToken);
+        history = history == null ? List.of() : List.copyOf(history);
+    }
+
+    /** A record written without a token, with no history yet. */
+    public StatusRecord(String serverGroup, String host, String projectName, String repoName, String serverType,
+            String environment, String status, List<String> changedFiles, String validationStatus,
+            String validationMessage, String commitSha, String branch, String updatedBy, Map<String, String> labels,
+            String lastPipelineRun, String lastCronCheck, String timestamp) {
+        this(serverGroup, host, projectName, repoName, serverType, environment, status, changedFiles,
+                validationStatus, validationMessage, commitSha, branch, updatedBy, labels, lastPipelineRun,
+                lastCronCheck, timestamp, null, List.of());
     }
 
     private static String shared(String value) {
@@ -82,15 +99,39 @@ public record StatusRecord(
         return changedFiles.size();
     }
 
+    /** The latest of {@code last_pipeline_run} and {@code last_cron_check}; {@code null} when neither is known. */
+    public String lastSeen() {
+        if (lastPipelineRun == null || lastCronCheck == null) {
+            return lastPipelineRun != null ? lastPipelineRun : lastCronCheck;
+        }
+        Instant pipeline = Timestamps.instant(lastPipelineRun);
+        Instant cron = Timestamps.instant(lastCronCheck);
+        if (pipeline == null || cron == null) { // unreadable text from an old data file
+            return pipeline != null ? lastPipelineRun : lastCronCheck;
+        }
+        return pipeline.isAfter(cron) ? lastPipelineRun : lastCronCheck;
+    }
+
     /** A copy with the drift fields replaced, as a drift check (cron or legacy) writes them. */
     public StatusRecord withDrift(String newStatus, List<String> newChangedFiles, String newLastCronCheck,
             String newTimestamp) {
         return new StatusRecord(serverGroup, host, projectName, repoName, serverType, environment, newStatus,
                 newChangedFiles, validationStatus, validationMessage, commitSha, branch, updatedBy, labels,
-                lastPipelineRun, newLastCronCheck, newTimestamp);
+                lastPipelineRun, newLastCronCheck, newTimestamp, writtenByToken, history);
     }
 
-    /** Jackson views: what goes on the wire and what goes into the data file. */
+    /** A copy with who wrote it and its transitions replaced. */
+    public StatusRecord withWriter(String newWrittenByToken, List<Transition> newHistory) {
+        return new StatusRecord(serverGroup, host, projectName, repoName, serverType, environment, status,
+                changedFiles, validationStatus, validationMessage, commitSha, branch, updatedBy, labels,
+                lastPipelineRun, lastCronCheck, timestamp, newWrittenByToken, newHistory);
+    }
+
+    /**
+     * Jackson views: what goes on the wire and what goes into the data file. {@link
+     * io.gitops.status.json.Json#mapper()} writes the API view unless told otherwise; fields with
+     * no view go into both.
+     */
     public static final class Views {
         private Views() {
         }
@@ -98,7 +139,7 @@ public record StatusRecord(
         public static class Storage {
         }
 
-        public static class Api extends Storage {
+        public static class Api {
         }
     }
 }

@@ -9,6 +9,6 @@ import java.util.List;
 public record WriteResponse(
         @JsonProperty("result") String result,
         @JsonProperty("key") String key,
-        @JsonProperty("record") StatusRecord record,
+        @JsonProperty("record") StatusRow record,
         @JsonProperty("ignored_fields") List<String> ignoredFields) {
 }

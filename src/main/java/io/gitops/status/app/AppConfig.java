@@ -1,44 +1,125 @@
 package io.gitops.status.app;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
  * The application's configuration, read once at start-up. Each setting is taken from the first
  * source that sets it: servlet context parameter, system property, environment variable, default.
+ * A value that cannot be used stops start-up with a {@link ConfigurationException} naming the
+ * setting and where it came from.
  *
  * @param statusFile the data file
  * @param statusFileSource where {@code statusFile} came from, for the start-up log
+ * @param tokenFile the token file; empty when writes need no token
+ * @param staleAfter how long after its last drift check a host counts as stale
+ * @param retainFor how long after it was last seen a host is removed; empty to keep hosts
+ * @param historySize how many status transitions each record keeps
  */
-public record AppConfig(Path statusFile, String statusFileSource) {
+public record AppConfig(Path statusFile, String statusFileSource, Optional<Path> tokenFile, Duration staleAfter,
+        Optional<Duration> retainFor, int historySize) {
 
     public static final String DEFAULT_STATUS_FILE = "/data/status.json";
+    public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(30);
+    public static final int DEFAULT_HISTORY_SIZE = 20;
+    /** A record is rewritten with its whole history on every write: keep that bounded. */
+    public static final int MAX_HISTORY_SIZE = 1000;
 
     /** Reads the configuration, looking context parameters up with {@code contextParameter}. */
     public static AppConfig read(UnaryOperator<String> contextParameter) {
-        Setting file = Setting.read(contextParameter, "statusFile", "gitops.status.file", "STATUS_FILE",
-                DEFAULT_STATUS_FILE);
-        return new AppConfig(Path.of(file.value()), file.source());
+        Setting file = Setting.read(contextParameter, "statusFile", "gitops.status.file", "STATUS_FILE");
+        Setting tokens = Setting.read(contextParameter, "tokenFile", "gitops.token.file", "TOKEN_FILE");
+        Setting stale = Setting.read(contextParameter, "staleAfter", "gitops.stale.after", "STALE_AFTER");
+        Setting retain = Setting.read(contextParameter, "retainFor", "gitops.retain.for", "RETAIN_FOR");
+        Setting history = Setting.read(contextParameter, "historySize", "gitops.history.size", "HISTORY_SIZE");
+        return new AppConfig(
+                Path.of(file.orElse(DEFAULT_STATUS_FILE)),
+                file.source(),
+                Optional.ofNullable(tokens.value()).map(Path::of),
+                stale.value() == null ? DEFAULT_STALE_AFTER : stale.positiveDuration(),
+                Optional.ofNullable(retain.value() == null ? null : retain.positiveDuration()),
+                history.value() == null ? DEFAULT_HISTORY_SIZE : history.integer(0, MAX_HISTORY_SIZE));
     }
 
-    /** A configuration with the data file given directly (tests, embedding). */
+    /** A configuration with the data file given directly and every other setting at its default. */
     public static AppConfig forStatusFile(Path statusFile) {
-        return new AppConfig(statusFile, "given");
+        return new AppConfig(statusFile, "given", Optional.empty(), DEFAULT_STALE_AFTER, Optional.empty(),
+                DEFAULT_HISTORY_SIZE);
     }
 
-    private record Setting(String value, String source) {
+    public AppConfig withTokenFile(Path file) {
+        return new AppConfig(statusFile, statusFileSource, Optional.of(file), staleAfter, retainFor, historySize);
+    }
+
+    public AppConfig withStaleAfter(Duration duration) {
+        return new AppConfig(statusFile, statusFileSource, tokenFile, duration, retainFor, historySize);
+    }
+
+    public AppConfig withRetainFor(Duration duration) {
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, Optional.of(duration), historySize);
+    }
+
+    public AppConfig withHistorySize(int size) {
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, size);
+    }
+
+    /** A setting that cannot be used; its message names the setting and where its value came from. */
+    public static final class ConfigurationException extends RuntimeException {
+        public ConfigurationException(String message) {
+            super(message);
+        }
+    }
+
+    /** One setting's value ({@code null} when unset) and where it came from. */
+    private record Setting(String name, String value, String source) {
+
         static Setting read(UnaryOperator<String> contextParameter, String parameter, String property,
-                String environment, String defaultValue) {
+                String environment) {
             if (isSet(contextParameter.apply(parameter))) {
-                return new Setting(contextParameter.apply(parameter).trim(), "context parameter " + parameter);
+                return new Setting(parameter, contextParameter.apply(parameter).trim(), "context parameter " + parameter);
             }
             if (isSet(System.getProperty(property))) {
-                return new Setting(System.getProperty(property).trim(), "system property " + property);
+                return new Setting(parameter, System.getProperty(property).trim(), "system property " + property);
             }
             if (isSet(System.getenv(environment))) {
-                return new Setting(System.getenv(environment).trim(), "environment variable " + environment);
+                return new Setting(parameter, System.getenv(environment).trim(), "environment variable " + environment);
             }
-            return new Setting(defaultValue, "default");
+            return new Setting(parameter, null, "default");
+        }
+
+        String orElse(String defaultValue) {
+            return value == null ? defaultValue : value;
+        }
+
+        Duration positiveDuration() {
+            try {
+                Duration duration = Duration.parse(value);
+                if (duration.isNegative() || duration.isZero()) {
+                    throw invalid("must be a positive duration");
+                }
+                return duration;
+            } catch (DateTimeParseException e) {
+                throw invalid("must be an ISO-8601 duration such as PT30M, P7D");
+            }
+        }
+
+        int integer(int min, int max) {
+            try {
+                int number = Integer.parseInt(value);
+                if (number >= min && number <= max) {
+                    return number;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw invalid("must be a whole number from " + min + " to " + max);
+        }
+
+        private ConfigurationException invalid(String rule) {
+            return new ConfigurationException("setting " + name + " (from " + source + ") is '" + value + "': " + rule);
         }
 
         private static boolean isSet(String value) {

@@ -1,16 +1,25 @@
 package io.gitops.status.app;
 
+import io.gitops.status.api.Staleness;
+import io.gitops.status.auth.Access;
+import io.gitops.status.auth.AuthFilter;
+import io.gitops.status.auth.Tokens;
 import io.gitops.status.error.ApiExceptionMapper;
 import io.gitops.status.error.UnexpectedExceptionMapper;
 import io.gitops.status.error.WebApplicationExceptionMapper;
 import io.gitops.status.json.ObjectMapperResolver;
 import io.gitops.status.resource.CacheControlFilter;
+import io.gitops.status.resource.EventsResource;
 import io.gitops.status.resource.JsonBodyFilter;
 import io.gitops.status.resource.LegacyStatusResource;
+import io.gitops.status.resource.MetricsResource;
 import io.gitops.status.resource.ServiceResource;
 import io.gitops.status.resource.StatusResource;
+import io.gitops.status.resource.Writes;
 import io.gitops.status.store.FileStatusStore;
 import io.gitops.status.store.StatusStore;
+import java.time.Clock;
+import java.util.Optional;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -20,24 +29,35 @@ import org.glassfish.jersey.server.spi.AbstractContainerLifecycleListener;
 import org.glassfish.jersey.server.spi.Container;
 
 /**
- * The whole JAX-RS application: the v2, legacy and service resources over one store, the JSON
- * provider and the exception mappers. The WAR ({@link WebAppBootstrap}) and the tests build it the
- * same way; the store is closed when the container shuts the application down.
+ * The whole JAX-RS application: the v2, legacy, events, metrics and service resources over one
+ * store, authentication, the JSON provider and the exception mappers. The WAR
+ * ({@link WebAppBootstrap}) and the tests build it the same way. A setting that cannot be used
+ * (a malformed token file among them) throws from the constructor, before the store is opened,
+ * so the application never starts half-configured. Retention starts with the application; it and
+ * the store are closed when the container shuts the application down.
  */
 public final class GitopsStatusApplication extends ResourceConfig {
 
     public GitopsStatusApplication(AppConfig config) {
-        this(new FileStatusStore(config.statusFile()));
-    }
+        Tokens tokens = config.tokenFile().map(Tokens::load).orElseGet(Tokens::off);
+        Staleness staleness = new Staleness(config.staleAfter(), Clock.systemUTC());
+        StatusStore store = new FileStatusStore(config.statusFile());
+        Writes writes = new Writes(store, new Access(tokens), staleness, config.historySize());
+        Optional<Retention> retention = config.retainFor().map(period -> new Retention(store, period, Clock.systemUTC()));
 
-    public GitopsStatusApplication(StatusStore store) {
         register(StatusResource.class);
         register(LegacyStatusResource.class);
+        register(EventsResource.class);
+        register(MetricsResource.class);
         register(ServiceResource.class);
         register(new AbstractBinder() {
             @Override
             protected void configure() {
+                bind(config).to(AppConfig.class);
                 bind(store).to(StatusStore.class);
+                bind(tokens).to(Tokens.class);
+                bind(staleness).to(Staleness.class);
+                bind(writes).to(Writes.class);
             }
         });
 
@@ -46,11 +66,18 @@ public final class GitopsStatusApplication extends ResourceConfig {
         register(ApiExceptionMapper.class);
         register(WebApplicationExceptionMapper.class);
         register(UnexpectedExceptionMapper.class);
+        register(AuthFilter.class);
         register(CacheControlFilter.class);
         register(JsonBodyFilter.class);
         register(new AbstractContainerLifecycleListener() {
             @Override
+            public void onStartup(Container container) {
+                retention.ifPresent(Retention::start);
+            }
+
+            @Override
             public void onShutdown(Container container) {
+                retention.ifPresent(Retention::close);
                 store.close();
             }
         });

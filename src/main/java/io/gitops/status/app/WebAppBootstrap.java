@@ -19,11 +19,23 @@ public final class WebAppBootstrap implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        AppConfig config = AppConfig.read(context::getInitParameter);
+        AppConfig config;
+        GitopsStatusApplication application;
+        try {
+            config = AppConfig.read(context::getInitParameter);
+            application = new GitopsStatusApplication(config);
+        } catch (AppConfig.ConfigurationException e) {
+            // The container marks the web application failed: nothing answers, /ready included.
+            LOG.severe("gitops-status not started: " + e.getMessage());
+            throw e;
+        }
         LOG.info("gitops-status " + ServiceInfo.version() + " at context path '" + context.getContextPath()
-                + "': data file " + config.statusFile().toAbsolutePath() + " (from " + config.statusFileSource() + ")");
+                + "': data file " + config.statusFile().toAbsolutePath() + " (from " + config.statusFileSource()
+                + "), tokens " + config.tokenFile().map(p -> "from " + p.toAbsolutePath()).orElse("off")
+                + ", stale after " + config.staleAfter() + ", retention "
+                + config.retainFor().map(Object::toString).orElse("off") + ", history " + config.historySize());
         ServletRegistration.Dynamic jersey = context.addServlet("gitops-status",
-                new ServletContainer(new GitopsStatusApplication(config)));
+                new ServletContainer(application));
         jersey.addMapping("/*");
         jersey.setLoadOnStartup(1);
     }

@@ -31,6 +31,14 @@ public class ApiException extends RuntimeException {
         return new ApiException(400, "unknown_parameter", message, name);
     }
 
+    public static ApiException unauthorized(String message) {
+        return new ApiException(401, "unauthorized", message, null);
+    }
+
+    public static ApiException forbidden(String message) {
+        return new ApiException(403, "forbidden", message, null);
+    }
+
     public static ApiException notFound(String message) {
         return new ApiException(Status.NOT_FOUND.getStatusCode(), "not_found", message, null);
     }

@@ -1,6 +1,7 @@
 package io.gitops.status.error;
 
 import io.gitops.status.api.ErrorBody;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
@@ -11,6 +12,11 @@ public final class ApiExceptionMapper implements ExceptionMapper<ApiException> {
 
     @Override
     public Response toResponse(ApiException e) {
-        return ErrorResponses.of(e.status(), new ErrorBody(e.code(), e.getMessage(), e.field(), null));
+        Response response = ErrorResponses.of(e.status(), new ErrorBody(e.code(), e.getMessage(), e.field(), null));
+        if (e.status() == 401) {
+            return Response.fromResponse(response)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"gitops-status\"").build();
+        }
+        return response;
     }
 }

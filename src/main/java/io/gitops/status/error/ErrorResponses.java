@@ -14,6 +14,8 @@ public final class ErrorResponses {
     public static String codeFor(int status) {
         return switch (status) {
             case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 406 -> "not_acceptable";

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.gitops.status.api.StatusRecord;
 
 /**
  * The one {@link ObjectMapper} of the application, shared by the HTTP layer and the store.
@@ -42,10 +43,13 @@ public final class Json {
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        return JsonMapper.builder(factory)
+        ObjectMapper mapper = JsonMapper.builder(factory)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .build();
+        // What clients see by default; the store asks for the storage view explicitly.
+        mapper.setConfig(mapper.getSerializationConfig().withView(StatusRecord.Views.Api.class));
+        return mapper;
     }
 }

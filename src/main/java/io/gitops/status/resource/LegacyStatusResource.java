@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 
@@ -24,19 +25,22 @@ import java.io.InputStream;
 public final class LegacyStatusResource {
 
     private final StatusStore store;
+    private final Writes writes;
     private final Representation.Cache legacyList =
             new Representation.Cache(records -> records.stream().map(LegacyUpdate::toLegacy).toList());
 
     @Inject
-    public LegacyStatusResource(StatusStore store) {
+    public LegacyStatusResource(StatusStore store, Writes writes) {
         this.store = store;
+        this.writes = writes;
     }
 
+    /** The token's scopes must cover the {@code repo}, the record's server group. */
     @POST
     @Path("api/status")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response report(InputStream body, @Context UriInfo uriInfo) {
-        return Writes.store(store, LegacyUpdate.parse(JsonBody.readObject(body)), uriInfo);
+    public Response report(InputStream body, @Context SecurityContext caller, @Context UriInfo uriInfo) {
+        return writes.store(LegacyUpdate.parse(JsonBody.readObject(body)), caller, uriInfo);
     }
 
     @GET

@@ -1,11 +1,13 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.error.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,11 +15,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The query filters of {@code GET /status}: exact matches, repeats of one name are OR, different
- * names are AND. Parameters starting with {@code _} are ignored (cache busting); any other
- * unknown name is refused.
+ * names are AND; {@code stale} takes {@code true} or {@code false}. Parameters starting with
+ * {@code _} are ignored (cache busting); any other unknown name is refused.
  */
 final class RecordFilter {
 
@@ -36,6 +39,10 @@ final class RecordFilter {
         FIELDS.put("validation_status", StatusRecord::validationStatus);
     }
 
+    private static final String STALE = "stale";
+    private static final List<String> NAMES = Stream.concat(FIELDS.keySet().stream(),
+            Stream.of(STALE)).toList();
+
     private RecordFilter() {
     }
 
@@ -49,11 +56,14 @@ final class RecordFilter {
         for (Map.Entry<String, JsonNode> entry : body.properties()) {
             JsonNode value = entry.getValue();
             for (JsonNode one : value.isArray() ? value : List.of(value)) {
-                if (!one.isTextual()) {
+                if (one.isBoolean() && entry.getKey().equals(STALE)) {
+                    filters.add(STALE, one.asText());
+                } else if (one.isTextual()) {
+                    filters.add(entry.getKey(), one.textValue());
+                } else {
                     throw ApiException.validation(entry.getKey(),
                             entry.getKey() + " must be a string or an array of strings");
                 }
-                filters.add(entry.getKey(), one.textValue());
             }
         }
         if (filters.isEmpty()) {
@@ -67,17 +77,23 @@ final class RecordFilter {
         return query.keySet().stream().allMatch(name -> name.startsWith("_"));
     }
 
-    static Predicate<StatusRecord> from(MultivaluedMap<String, String> query) {
+    /** The filter of {@code query}, judging staleness at {@code now}. */
+    static Predicate<StatusRecord> from(MultivaluedMap<String, String> query, Staleness staleness, Instant now) {
         Predicate<StatusRecord> filter = record -> true;
         for (Map.Entry<String, List<String>> parameter : query.entrySet()) {
             String name = parameter.getKey();
             if (name.startsWith("_")) {
                 continue;
             }
+            if (name.equals(STALE)) {
+                List<Boolean> wanted = parameter.getValue().stream().map(RecordFilter::bool).toList();
+                filter = filter.and(record -> wanted.contains(staleness.isStale(record, now)));
+                continue;
+            }
             Function<StatusRecord, String> field = FIELDS.get(name);
             if (field == null) {
                 throw ApiException.unknownParameter(name, "unknown query parameter " + name
-                        + "; filters are " + String.join(", ", FIELDS.keySet()));
+                        + "; filters are " + String.join(", ", NAMES));
             }
             List<String> wanted = FOLDED.contains(name)
                     ? parameter.getValue().stream().map(v -> v.toLowerCase(Locale.ROOT)).toList()
@@ -85,5 +101,13 @@ final class RecordFilter {
             filter = filter.and(record -> wanted.contains(field.apply(record)));
         }
         return filter;
+    }
+
+    private static boolean bool(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.validation(STALE, "stale must be true or false");
+        };
     }
 }

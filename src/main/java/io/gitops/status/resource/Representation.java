@@ -1,5 +1,6 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.json.Json;
 import jakarta.ws.rs.core.EntityTag;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -140,35 +142,52 @@ final class Representation {
     /**
      * The representation of a view of the whole list, made again only when the store's list
      * changed ({@link io.gitops.status.store.StatusStore#all()} returns the same list while it has
-     * not), so that polling dashboards cost no serialisation.
+     * not) or, for views that show staleness, when a record turned stale since it was made: so that
+     * polling dashboards cost no serialisation.
      */
     static final class Cache {
         private final Function<List<StatusRecord>, Object> view;
+        private final Staleness staleness;
         private volatile Entry entry;
 
+        /** A view that does not depend on the clock. */
         Cache(Function<List<StatusRecord>, Object> view) {
             this.view = view;
+            this.staleness = null;
+        }
+
+        /** The list as rows, which show staleness at the time of the read. */
+        Cache(Staleness staleness) {
+            this.view = null;
+            this.staleness = staleness;
         }
 
         Representation of(List<StatusRecord> records) {
+            Instant now = staleness == null ? Instant.MIN : staleness.now();
             Entry current = entry;
-            if (current != null && current.records() == records) {
+            if (current != null && current.isFor(records, now)) {
                 return current.representation();
             }
             // One thread serialises; the others wait for its result instead of each building a
             // copy of a possibly very large list at the same time.
             synchronized (this) {
                 current = entry;
-                if (current == null || current.records() != records) {
+                if (current == null || !current.isFor(records, now)) {
                     entry = null; // let the outdated copy go before building the new one
-                    current = new Entry(records, Representation.of(view.apply(records)));
+                    current = staleness == null
+                            ? new Entry(records, Instant.MAX, Representation.of(view.apply(records)))
+                            : new Entry(records, staleness.nextChange(records, now),
+                                    Representation.of(staleness.rows(records, now)));
                     entry = current;
                 }
                 return current.representation();
             }
         }
 
-        private record Entry(List<StatusRecord> records, Representation representation) {
+        private record Entry(List<StatusRecord> records, Instant validUntil, Representation representation) {
+            boolean isFor(List<StatusRecord> list, Instant now) {
+                return records == list && !now.isAfter(validUntil);
+            }
         }
     }
 }

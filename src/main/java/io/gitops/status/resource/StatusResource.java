@@ -1,11 +1,15 @@
 package io.gitops.status.resource;
 
 import io.gitops.status.api.FileRow;
+import io.gitops.status.api.GroupSummary;
+import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
+import io.gitops.status.api.Transition;
+import io.gitops.status.app.AppConfig;
 import io.gitops.status.error.ApiException;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
-import io.gitops.status.update.Deletion;
+import io.gitops.status.update.BodyFields;
 import io.gitops.status.update.DriftUpdate;
 import io.gitops.status.update.PipelineUpdate;
 import jakarta.inject.Inject;
@@ -22,113 +26,151 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
-import java.util.logging.Logger;
 
-/** The v2 API: pipeline and cron writes, and the Grafana-friendly reads. */
+/** The v2 API: pipeline and cron writes, deletions, and the Grafana-friendly reads. */
 @Singleton
 @Path("status")
 @Produces(MediaType.APPLICATION_JSON)
 public final class StatusResource {
 
-    private static final Logger LOG = Logger.getLogger(StatusResource.class.getName());
-
     private final StatusStore store;
-    private final Representation.Cache fullList = new Representation.Cache(records -> records);
+    private final Writes writes;
+    private final Staleness staleness;
+    private final int historySize;
+    private final Representation.Cache fullList;
 
     @Inject
-    public StatusResource(StatusStore store) {
+    public StatusResource(StatusStore store, Writes writes, Staleness staleness, AppConfig config) {
         this.store = store;
+        this.writes = writes;
+        this.staleness = staleness;
+        this.historySize = config.historySize();
+        this.fullList = new Representation.Cache(staleness);
     }
 
     @POST
     @Path("pipeline")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response pipeline(InputStream body, @Context UriInfo uriInfo) {
-        return Writes.store(store, PipelineUpdate.parse(JsonBody.readObject(body)), uriInfo);
+    public Response pipeline(InputStream body, @Context SecurityContext caller, @Context UriInfo uriInfo) {
+        return writes.store(PipelineUpdate.parse(JsonBody.readObject(body)), caller, uriInfo);
     }
 
     @POST
     @Path("cron")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response cron(InputStream body, @Context UriInfo uriInfo) {
-        return Writes.store(store, DriftUpdate.parse(JsonBody.readObject(body)), uriInfo);
+    public Response cron(InputStream body, @Context SecurityContext caller, @Context UriInfo uriInfo) {
+        return writes.store(DriftUpdate.parse(JsonBody.readObject(body)), caller, uriInfo);
     }
 
     @GET
     public Response list(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
         MultivaluedMap<String, String> query = uriInfo.getQueryParameters();
-        Predicate<StatusRecord> filter = RecordFilter.from(query);
         if (RecordFilter.selectsAll(query)) {
             return fullList.of(store.all()).respond(headers);
         }
-        return Representation.of(matching(filter)).respond(headers);
+        Instant now = staleness.now();
+        return Representation.of(staleness.rows(matching(RecordFilter.from(query, staleness, now)), now))
+                .respond(headers);
     }
 
     /** One row per (server group, host, changed file); the same filters as the list. */
     @GET
     @Path("files")
     public Response files(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
-        List<StatusRecord> records = matching(RecordFilter.from(uriInfo.getQueryParameters()));
+        List<StatusRecord> records = matching(RecordFilter.from(uriInfo.getQueryParameters(), staleness,
+                staleness.now()));
         return Representation.of(records.stream().flatMap(FileRow::of).toList()).respond(headers);
+    }
+
+    /** One row per server group, then one ({@code "*"}) for all; the same filters as the list. */
+    @GET
+    @Path("summary")
+    public Response summary(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
+        Instant now = staleness.now();
+        List<StatusRecord> records = matching(RecordFilter.from(uriInfo.getQueryParameters(), staleness, now));
+        Map<String, GroupSummary> groups = new TreeMap<>();
+        GroupSummary all = new GroupSummary(GroupSummary.ALL_GROUPS, BodyFields.STATUSES);
+        for (StatusRecord record : records) {
+            boolean stale = staleness.isStale(record, now);
+            groups.computeIfAbsent(record.serverGroup(), g -> new GroupSummary(g, BodyFields.STATUSES))
+                    .add(record, stale);
+            all.add(record, stale);
+        }
+        List<GroupSummary> rows = new ArrayList<>(groups.values());
+        if (!rows.isEmpty()) {
+            rows.add(all);
+        }
+        return Representation.of(rows).respond(headers);
     }
 
     @GET
     @Path("{server_group}")
     public Response group(@PathParam("server_group") String serverGroup, @Context HttpHeaders headers) {
-        return Representation.of(matching(inGroup(serverGroup))).respond(headers);
+        Instant now = staleness.now();
+        return Representation.of(staleness.rows(matching(inGroup(serverGroup)), now)).respond(headers);
+    }
+
+    @GET
+    @Path("{server_group}/{host}")
+    public Response host(@PathParam("server_group") String serverGroup, @PathParam("host") String host,
+            @Context HttpHeaders headers) {
+        return Representation.of(staleness.row(find(serverGroup, host), staleness.now())).respond(headers);
+    }
+
+    /** The host's last status transitions, newest first. */
+    @GET
+    @Path("{server_group}/{host}/history")
+    public Response history(@PathParam("server_group") String serverGroup, @PathParam("host") String host,
+            @Context HttpHeaders headers) {
+        List<Transition> history = find(serverGroup, host).history();
+        List<Transition> newestFirst = new ArrayList<>(
+                history.subList(Math.max(0, history.size() - historySize), history.size()));
+        Collections.reverse(newestFirst);
+        return Representation.of(newestFirst).respond(headers);
     }
 
     /**
      * Bulk clean-up: deletes every record matching the body's filters, an object of the list's
-     * filter names to a value or an array of values, e.g. {@code {"server_group": "lab", "status":
-     * ["failed", "unknown"]}}. At least one filter is required.
+     * filter names to a value or an array of values, e.g. {@code {"server_group": "lab", "stale":
+     * true}}. At least one filter is required.
      */
     @POST
     @Path("delete")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Map<String, List<String>> deleteMatching(InputStream body) {
-        Predicate<StatusRecord> filter = RecordFilter.from(RecordFilter.fromJson(JsonBody.readObject(body)));
-        return Map.of("deleted", deleteAll(matching(filter)));
+    public Map<String, List<String>> deleteMatching(InputStream body, @Context SecurityContext caller) {
+        MultivaluedMap<String, String> filters = RecordFilter.fromJson(JsonBody.readObject(body));
+        List<StatusRecord> matched = matching(RecordFilter.from(filters, staleness, staleness.now()));
+        return Map.of("deleted", writes.deleteAll(matched, caller));
     }
 
     @DELETE
     @Path("{server_group}")
-    public Response deleteGroup(@PathParam("server_group") String serverGroup) {
-        List<StatusRecord> group = matching(inGroup(serverGroup));
-        if (group.isEmpty()) {
-            throw ApiException.notFound("no records in group " + serverGroup);
-        }
-        deleteAll(group);
+    public Response deleteGroup(@PathParam("server_group") String serverGroup, @Context SecurityContext caller) {
+        writes.deleteGroup(serverGroup, matching(inGroup(serverGroup)), caller);
         return Response.noContent().build();
     }
 
     @DELETE
     @Path("{server_group}/{host}")
-    public Response deleteHost(@PathParam("server_group") String serverGroup, @PathParam("host") String host) {
-        delete(serverGroup, host);
+    public Response deleteHost(@PathParam("server_group") String serverGroup, @PathParam("host") String host,
+            @Context SecurityContext caller) {
+        writes.delete(serverGroup, host, caller);
         return Response.noContent().build();
     }
 
-    /** Deletes the records, skipping any another request deleted meanwhile; returns the keys deleted. */
-    private List<String> deleteAll(List<StatusRecord> records) {
-        List<String> deleted = new ArrayList<>();
-        for (StatusRecord record : records) {
-            try {
-                delete(record.serverGroup(), record.host());
-                deleted.add(record.key());
-            } catch (ApiException e) {
-                if (e.status() != 404) {
-                    throw e;
-                }
-            }
-        }
-        return deleted;
+    private StatusRecord find(String serverGroup, String host) {
+        return store.find(serverGroup, host).orElseThrow(
+                () -> ApiException.notFound("no record for " + StatusRecord.key(serverGroup, host)));
     }
 
     private List<StatusRecord> matching(Predicate<StatusRecord> filter) {
@@ -137,19 +179,5 @@ public final class StatusResource {
 
     private static Predicate<StatusRecord> inGroup(String serverGroup) {
         return record -> record.serverGroup().equals(serverGroup);
-    }
-
-    private void delete(String serverGroup, String host) {
-        store.write(new Deletion(serverGroup, host));
-        LOG.info("deleted " + StatusRecord.key(serverGroup, host));
-    }
-
-    @GET
-    @Path("{server_group}/{host}")
-    public Response host(@PathParam("server_group") String serverGroup, @PathParam("host") String host,
-            @Context HttpHeaders headers) {
-        StatusRecord record = store.find(serverGroup, host).orElseThrow(
-                () -> ApiException.notFound("no record for " + StatusRecord.key(serverGroup, host)));
-        return Representation.of(record).respond(headers);
     }
 }

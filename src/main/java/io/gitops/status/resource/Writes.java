@@ -1,26 +1,88 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.api.Staleness;
+import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.WriteResponse;
+import io.gitops.status.auth.Access;
+import io.gitops.status.error.ApiException;
 import io.gitops.status.store.StatusStore;
+import io.gitops.status.update.AttributedUpdate;
+import io.gitops.status.update.Deletion;
 import io.gitops.status.update.Update;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
 
-/** Stores an update and answers as every write endpoint does (200, {@code Location} when created). */
-final class Writes {
+/**
+ * Every change a client makes goes through here: the caller's access to the server group is
+ * checked, the record is stamped with the token's name and its status transitions, and the answer
+ * is the same for every write endpoint (200, {@code Location} when created).
+ */
+public final class Writes {
 
-    private Writes() {
+    private static final Logger LOG = Logger.getLogger(Writes.class.getName());
+
+    private final StatusStore store;
+    private final Access access;
+    private final Staleness staleness;
+    private final int historySize;
+
+    public Writes(StatusStore store, Access access, Staleness staleness, int historySize) {
+        this.store = store;
+        this.access = access;
+        this.staleness = staleness;
+        this.historySize = historySize;
     }
 
-    static Response store(StatusStore store, Update update, UriInfo uriInfo) {
-        StatusStore.Written written = store.write(update);
+    Response store(Update update, SecurityContext caller, UriInfo uriInfo) {
+        String tokenName = access.writerOf(caller, update.serverGroup());
+        StatusStore.Written written = store.write(new AttributedUpdate(update, tokenName, historySize));
         WriteResponse body = new WriteResponse(written.created() ? "created" : "updated", update.key(),
-                written.record(), update.ignoredFields());
+                staleness.row(written.record(), staleness.now()), update.ignoredFields());
         Response.ResponseBuilder response = Response.ok(body);
         if (written.created()) {
             response.location(uriInfo.getBaseUriBuilder().path("status/{group}/{host}")
                     .build(update.serverGroup(), update.host()));
         }
         return response.build();
+    }
+
+    /** Deletes one record, which must exist. */
+    void delete(String serverGroup, String host, SecurityContext caller) {
+        access.writerOf(caller, serverGroup);
+        store.write(new Deletion(serverGroup, host));
+        LOG.info("deleted " + StatusRecord.key(serverGroup, host));
+    }
+
+    /** Deletes a whole server group, which must have records. */
+    void deleteGroup(String serverGroup, List<StatusRecord> records, SecurityContext caller) {
+        access.writerOf(caller, serverGroup);
+        if (records.isEmpty()) {
+            throw ApiException.notFound("no records in group " + serverGroup);
+        }
+        deleteAll(records, caller);
+    }
+
+    /**
+     * Deletes the records, skipping any another request deleted meanwhile; returns the keys
+     * deleted. The caller must be allowed to delete every one of them, else nothing is deleted.
+     */
+    List<String> deleteAll(List<StatusRecord> records, SecurityContext caller) {
+        records.stream().map(StatusRecord::serverGroup).distinct().forEach(group -> access.writerOf(caller, group));
+        List<String> deleted = new ArrayList<>();
+        for (StatusRecord record : records) {
+            try {
+                delete(record.serverGroup(), record.host(), caller);
+                deleted.add(record.key());
+            } catch (ApiException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return deleted;
     }
 }

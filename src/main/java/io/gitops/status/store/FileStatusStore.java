@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -75,6 +76,9 @@ public final class FileStatusStore implements StatusStore {
     private final Queue<PendingWrite> queue = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService compactor;
     private final AtomicBoolean compactionRequested = new AtomicBoolean();
+    private final LongAdder writes = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LatencyHistogram writeLatency = new LatencyHistogram();
 
     /** The records, kept in list order; replaced whole on a full reload. */
     private volatile ConcurrentSkipListMap<String, StatusRecord> records = new ConcurrentSkipListMap<>(KEY_ORDER);
@@ -139,6 +143,7 @@ public final class FileStatusStore implements StatusStore {
 
     @Override
     public Written write(Update update) {
+        long start = System.nanoTime();
         PendingWrite write = new PendingWrite(update);
         queue.add(write);
         guard.lock();
@@ -149,7 +154,19 @@ public final class FileStatusStore implements StatusStore {
         } finally {
             guard.unlock();
         }
-        return write.outcome();
+        Written written = write.outcome();
+        writeLatency.record(System.nanoTime() - start);
+        return written;
+    }
+
+    @Override
+    public Stats stats() {
+        guard.lock();
+        try {
+            return new Stats(writes.sum(), batches.sum(), writeLatency.snapshot(), dataFileLength, journalLength);
+        } finally {
+            guard.unlock();
+        }
     }
 
     @Override
@@ -246,6 +263,7 @@ public final class FileStatusStore implements StatusStore {
                     Journal.append(journalFile, journalLength, lines);
                     journalLength += lines.length;
                     staged.forEach((key, record) -> new Journal.Entry(key, record).applyTo(records));
+                    batches.increment();
                     generation++;
                     lock.publishNewVersion();
                     known = stamp();
@@ -254,6 +272,7 @@ public final class FileStatusStore implements StatusStore {
                     }
                 }
                 accepted.forEach(PendingWrite::acknowledge);
+                writes.add(accepted.size());
             }
         } catch (IOException e) {
             StoreUnavailableException failed = new StoreUnavailableException(
@@ -542,6 +561,10 @@ public final class FileStatusStore implements StatusStore {
             StatusRecord current = staged.containsKey(key) ? staged.get(key) : stored.get(key);
             try {
                 StatusRecord next = update.applyTo(current, now);
+                if (next == current) { // nothing to store
+                    written = new Written(current, false);
+                    return true;
+                }
                 staged.put(key, next);
                 written = new Written(next, current == null && next != null);
                 return true;

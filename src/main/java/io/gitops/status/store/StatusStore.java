@@ -40,6 +40,9 @@ public interface StatusStore extends AutoCloseable {
      */
     Written write(Update update);
 
+    /** This process's write counters and the size of the stored data, for {@code /metrics}. */
+    Stats stats();
+
     /** Whether the store can serve reads and writes now, and why not. */
     Readiness readiness();
 
@@ -48,6 +51,17 @@ public interface StatusStore extends AutoCloseable {
 
     /** A write's outcome: the record as stored ({@code null} once deleted), and whether the write created it. */
     record Written(StatusRecord record, boolean created) {
+    }
+
+    /**
+     * @param writes writes acknowledged by this process (each changed or deleted one record)
+     * @param batches journal appends, each a group of writes made durable together
+     * @param latency how long acknowledged writes took, from the call to the acknowledgement
+     * @param dataFileBytes the size of the data file as last written or read
+     * @param journalBytes the size of the journal not yet folded into the data file
+     */
+    record Stats(long writes, long batches, LatencyHistogram.Snapshot latency, long dataFileBytes,
+            long journalBytes) {
     }
 
     /** The store's state for {@code /ready}: {@code reason} is set when not ready. */

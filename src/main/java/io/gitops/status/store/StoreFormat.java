@@ -196,7 +196,7 @@ final class StoreFormat {
                 lower(r.status()), r.changedFiles(), lower(r.validationStatus()), r.validationMessage(),
                 r.commitSha(), r.branch(), r.updatedBy(), r.labels(),
                 Timestamps.normalizeStored(r.lastPipelineRun()), Timestamps.normalizeStored(r.lastCronCheck()),
-                Timestamps.normalizeStored(r.timestamp()));
+                Timestamps.normalizeStored(r.timestamp()), r.writtenByToken(), r.history());
     }
 
     private static Map<String, StatusRecord> readV1(JsonNode root, String now) throws DamagedFileException {

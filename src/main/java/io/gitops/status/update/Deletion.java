@@ -8,6 +8,11 @@ import java.util.List;
 public record Deletion(String serverGroup, String host) implements Update {
 
     @Override
+    public String source() {
+        return "delete";
+    }
+
+    @Override
     public List<String> ignoredFields() {
         return List.of();
     }

@@ -25,6 +25,11 @@ public record DriftUpdate(String serverGroup, String host, String status, List<S
     }
 
     @Override
+    public String source() {
+        return "cron";
+    }
+
+    @Override
     public StatusRecord applyTo(StatusRecord current, String now) {
         if (current == null) {
             throw ApiException.notFound("no record for " + key() + "; create it with POST /status/pipeline first");

@@ -42,6 +42,11 @@ public record LegacyUpdate(String repo, String server, String status, List<Strin
     }
 
     @Override
+    public String source() {
+        return "legacy";
+    }
+
+    @Override
     public String serverGroup() {
         return repo;
     }

@@ -34,6 +34,11 @@ public record PipelineUpdate(StatusRecord fields, List<String> ignoredFields) im
     }
 
     @Override
+    public String source() {
+        return "pipeline";
+    }
+
+    @Override
     public String serverGroup() {
         return fields.serverGroup();
     }

@@ -46,6 +46,21 @@ public final class Timestamps {
         }
     }
 
+    /**
+     * The instant of a stored timestamp, or {@code null} when there is none or it cannot be read
+     * (text kept as it was from an old data file).
+     */
+    public static Instant instant(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(stored);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
     /** The server clock, to the second. */
     public static String now() {
         return SECONDS.format(Instant.now().atOffset(ZoneOffset.UTC)) + "Z";

@@ -10,11 +10,15 @@ public interface Update {
 
     String host();
 
+    /** The kind of write, as transitions record it: {@code pipeline}, {@code cron}, {@code legacy}. */
+    String source();
+
     /** The body's fields that this kind of write does not take. */
     List<String> ignoredFields();
 
     /**
-     * The record after this write, or {@code null} when the write deletes it.
+     * The record after this write, {@code null} when the write deletes it, or {@code current}
+     * itself when there is nothing to store.
      *
      * @param current the record as stored, or {@code null} when there is none
      * @param now the server clock at write time, as stored

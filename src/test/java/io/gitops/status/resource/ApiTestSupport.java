@@ -41,6 +41,8 @@ abstract class ApiTestSupport extends JerseyTest {
 
     static final List<String> RECORD_FIELDS = ContractFields.RECORD;
 
+    static final List<String> ROW_FIELDS = ContractFields.ROW;
+
     static final List<String> LEGACY_FIELDS = ContractFields.LEGACY;
 
     static final String UTC_SECONDS = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z";
@@ -170,12 +172,11 @@ abstract class ApiTestSupport extends JerseyTest {
         return texts;
     }
 
-    /** A row: every §1 field, in order (later features may only append after them). */
+    /** A row: every §1 field, in order, then last_seen, stale and written_by_token. */
     static void assertRowShape(JsonNode row) {
         assertTrue(row.isObject(), "row is not an object: " + row);
-        List<String> names = names(row);
-        assertTrue(names.size() >= RECORD_FIELDS.size(), "row lacks fields: " + names);
-        assertEquals(RECORD_FIELDS, names.subList(0, RECORD_FIELDS.size()), "field order of " + row);
+        assertEquals(ROW_FIELDS, names(row), "fields of " + row);
+        assertTrue(row.get("stale").isBoolean(), "stale is a boolean");
         assertEquals(row.get("changed_files").size(), row.get("changed_files_count").intValue(),
                 "changed_files_count is derived");
         assertTrue(row.get("changed_files_count").isInt(), "changed_files_count is an integer");

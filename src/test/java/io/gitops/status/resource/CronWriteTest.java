@@ -62,6 +62,8 @@ class CronWriteTest extends ApiTestSupport {
         expected.put("changed_files_count", 1);
         expected.put("last_cron_check", "2026-04-26T11:00:00Z");
         expected.set("timestamp", r.get("timestamp"));
+        expected.put("last_seen", "2026-04-26T11:00:00Z"); // the later of the pipeline run and the check
+        expected.put("stale", true); // checked long before the 30-minute threshold
         assertEquals(expected, r);
         assertServerTime(text(r, "timestamp"), t0, t1);
         assertEquals(r, row("nginx-prod", "web-01"));

@@ -109,6 +109,7 @@ class LegacyApiTest extends ApiTestSupport {
         expected.put("changed_files_count", 2);
         expected.put("last_cron_check", "2026-04-21T10:32:15Z");
         expected.set("timestamp", r2.get("timestamp"));
+        expected.put("last_seen", "2026-04-21T10:32:15Z");
         assertEquals(expected, r2);
         assertRowShape(r2);
         assertServerTime(text(r2, "timestamp"), t0, t2);
@@ -137,6 +138,8 @@ class LegacyApiTest extends ApiTestSupport {
         expected.put("changed_files_count", 2);
         expected.put("last_cron_check", "2026-04-21T10:32:15Z");
         expected.set("timestamp", r.get("timestamp"));
+        expected.put("last_seen", "2026-04-21T10:32:15Z");
+        expected.put("stale", true);
         assertEquals(expected, r);
         assertEquals("rsyslog-config", text(row("rsyslog", "rsyslog-lab"), "repo_name"));
         assertEquals("woodpecker", text(row("rsyslog", "rsyslog-lab"), "updated_by"));

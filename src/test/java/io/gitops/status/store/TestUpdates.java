@@ -17,6 +17,11 @@ final class TestUpdates {
             implements Update {
 
         @Override
+        public String source() {
+            return "test";
+        }
+
+        @Override
         public List<String> ignoredFields() {
             return List.of();
         }

@@ -1,0 +1,60 @@
+package io.gitops.status.api;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One row of {@code GET /status/summary}: a server group's host count, one count per status (zeros
+ * included, in the contract's order of statuses), its stale hosts and its changed files in all.
+ * {@code server_group} is {@code "*"} on the row for every group.
+ */
+@JsonPropertyOrder({"server_group", "total"})
+public final class GroupSummary {
+
+    public static final String ALL_GROUPS = "*";
+
+    private final String serverGroup;
+    private final Map<String, Long> byStatus = new LinkedHashMap<>();
+    private long total;
+    private long stale;
+    private long changedFiles;
+
+    public GroupSummary(String serverGroup, List<String> statuses) {
+        this.serverGroup = serverGroup;
+        statuses.forEach(status -> byStatus.put(status, 0L));
+    }
+
+    public void add(StatusRecord record, boolean isStale) {
+        total++;
+        if (record.status() != null) {
+            byStatus.merge(record.status(), 1L, Long::sum);
+        }
+        if (isStale) {
+            stale++;
+        }
+        changedFiles += record.changedFilesCount();
+    }
+
+    @JsonProperty("server_group")
+    public String serverGroup() {
+        return serverGroup;
+    }
+
+    @JsonProperty("total")
+    public long total() {
+        return total;
+    }
+
+    /** Written after {@code total}, before {@code stale} and {@code changed_files}. */
+    @JsonAnyGetter
+    public Map<String, Object> counts() {
+        Map<String, Object> counts = new LinkedHashMap<>(byStatus);
+        counts.put("stale", stale);
+        counts.put("changed_files", changedFiles);
+        return counts;
+    }
+}

@@ -1,0 +1,90 @@
+package io.gitops.status.auth;
+
+import io.gitops.status.error.ApiException;
+import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.ext.Provider;
+import java.security.Principal;
+import java.util.Set;
+
+/**
+ * Authentication, before any body is read: when a token file is configured, every write needs a
+ * valid {@code Authorization: Bearer} token (401 otherwise), and so does every read except
+ * {@code /health} and {@code /ready} once some token has the {@code read} scope (403 for a token
+ * without it). Which server groups a write may touch is decided where the group is known,
+ * by {@link Access}.
+ */
+@Provider
+@Priority(Priorities.AUTHENTICATION)
+public final class AuthFilter implements ContainerRequestFilter {
+
+    private static final Set<String> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+    /** Probes must work without credentials: kubelets and load balancers send none. */
+    private static final Set<String> OPEN_PATHS = Set.of("health", "ready");
+
+    private final Tokens tokens;
+
+    @Inject
+    public AuthFilter(Tokens tokens) {
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (!tokens.enabled() || OPEN_PATHS.contains(request.getUriInfo().getPath())) {
+            return;
+        }
+        boolean read = READS.contains(request.getMethod());
+        if (read && !tokens.readRequired()) {
+            return;
+        }
+        Token token = tokens.authenticate(bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION)))
+                .orElseThrow(() -> ApiException.unauthorized(read
+                        ? "reading needs Authorization: Bearer <token> with a token that has the read scope"
+                        : "writing needs Authorization: Bearer <token> with a token from the token file"));
+        if (read && !token.mayRead()) {
+            throw ApiException.forbidden("token " + token.getName() + " has no read scope");
+        }
+        SecurityContext original = request.getSecurityContext();
+        request.setSecurityContext(new SecurityContext() {
+            @Override
+            public Principal getUserPrincipal() {
+                return token;
+            }
+
+            @Override
+            public boolean isUserInRole(String role) {
+                return false;
+            }
+
+            @Override
+            public boolean isSecure() {
+                return original.isSecure();
+            }
+
+            @Override
+            public String getAuthenticationScheme() {
+                return "Bearer";
+            }
+        });
+    }
+
+    /** The token of a {@code Bearer} authorization; an empty string (matching no token) otherwise. */
+    private static String bearer(String authorization) {
+        if (authorization == null) {
+            return "";
+        }
+        String value = authorization.strip();
+        int space = value.indexOf(' ');
+        if (space < 0 || !value.substring(0, space).equalsIgnoreCase("Bearer")) {
+            return "";
+        }
+        return value.substring(space + 1).strip();
+    }
+}

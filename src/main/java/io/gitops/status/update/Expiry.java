@@ -1,0 +1,38 @@
+package io.gitops.status.update;
+
+import io.gitops.status.api.StatusRecord;
+import io.gitops.status.error.ApiException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Retention's removal of a host not seen since {@code cutoff}. The condition is checked again as
+ * the store applies it, so a host that reported meanwhile (through this or another process) stays.
+ */
+public record Expiry(String serverGroup, String host, Instant cutoff) implements Update {
+
+    /** Whether the record was last seen before the cutoff; a record that cannot be dated stays. */
+    public static boolean isExpired(StatusRecord record, Instant cutoff) {
+        String seen = record.lastSeen() != null ? record.lastSeen() : record.timestamp();
+        Instant lastSeen = Timestamps.instant(seen);
+        return lastSeen != null && lastSeen.isBefore(cutoff);
+    }
+
+    @Override
+    public StatusRecord applyTo(StatusRecord current, String now) {
+        if (current == null) {
+            throw ApiException.notFound("no record for " + key());
+        }
+        return isExpired(current, cutoff) ? null : current;
+    }
+
+    @Override
+    public String source() {
+        return "retention";
+    }
+
+    @Override
+    public List<String> ignoredFields() {
+        return List.of();
+    }
+}
