@@ -68,7 +68,15 @@ abstract class ApiTestSupport extends JerseyTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new GitopsStatusApplication(AppConfig.forStatusFile(statusFile));
+        return new GitopsStatusApplication(config(AppConfig.forStatusFile(statusFile)));
+    }
+
+    /**
+     * The application's settings: the defaults with this test's data file. Override to change
+     * them; {@link #storeDir} is set already, so a token file may be written there.
+     */
+    protected AppConfig config(AppConfig defaults) {
+        return defaults;
     }
 
     /** The data file's path inside the test's store folder. */
