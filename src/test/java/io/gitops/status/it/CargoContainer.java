@@ -60,6 +60,12 @@ import org.w3c.dom.Node;
  *
  * <p>Everything the container prints (its own log and the application's {@code java.util.logging}
  * lines) goes to {@link #log()}. The work folder is wiped when the helper is created.
+ *
+ * <p>{@link #fromSystemProperties(String, Map, Map)} makes a second kind of deployment of the same
+ * WAR: its own work folder ({@code target/cargo-it/<id>-<name>}), further context parameters after
+ * {@code statusFile} in the descriptor, and further system properties for the container JVM (decoys
+ * that the context parameters must win over). {@link #rewriteDescriptor(Map)} changes the context
+ * parameters of the running container, which redeploys the application.
  */
 final class CargoContainer {
 
@@ -78,6 +84,7 @@ final class CargoContainer {
     private final Path statusFile;
     private final Path decoyStatusFile;
     private final Path log;
+    private final Path projectDescriptor;
     private final int httpPort;
     private final InstalledLocalContainer container;
     private final HttpClient http = HttpClient.newBuilder()
@@ -89,10 +96,26 @@ final class CargoContainer {
     static CargoContainer fromSystemProperties() throws IOException {
         String id = required("it.container");
         return new CargoContainer(id, Path.of(required("it.home." + id)), Path.of(required("it.war")),
-                Path.of(required("it.workdir")).resolve(id), Path.of(required("it.contextDescriptor")));
+                Path.of(required("it.workdir")).resolve(id), Path.of(required("it.contextDescriptor")),
+                Map.of(), Map.of());
     }
 
-    CargoContainer(String id, Path home, Path warFile, Path workDir, Path tomcatDescriptor) throws IOException {
+    /**
+     * The container named by the failsafe execution, with a work folder of its own
+     * ({@code target/cargo-it/<id>-<name>}), {@code contextParameters} set in the descriptor after
+     * {@code statusFile}, and {@code systemProperties} given to the container JVM besides the
+     * decoy {@code gitops.status.file}.
+     */
+    static CargoContainer fromSystemProperties(String name, Map<String, String> contextParameters,
+            Map<String, String> systemProperties) throws IOException {
+        String id = required("it.container");
+        return new CargoContainer(id, Path.of(required("it.home." + id)), Path.of(required("it.war")),
+                Path.of(required("it.workdir")).resolve(id + "-" + name), Path.of(required("it.contextDescriptor")),
+                contextParameters, systemProperties);
+    }
+
+    CargoContainer(String id, Path home, Path warFile, Path workDir, Path tomcatDescriptor,
+            Map<String, String> contextParameters, Map<String, String> systemProperties) throws IOException {
         if (!Files.isDirectory(home)) {
             throw new IllegalStateException("no " + id + " installation at " + home
                     + " (maven-dependency-plugin unpacks it in pre-integration-test)");
@@ -109,6 +132,7 @@ final class CargoContainer {
         this.statusFile = dataDir.resolve("status.json");
         this.decoyStatusFile = this.workDir.resolve("decoy/status.json");
         this.log = this.workDir.resolve("container.log");
+        this.projectDescriptor = tomcatDescriptor;
         deleteRecursively(this.workDir);
         Files.createDirectories(this.workDir);
         this.httpPort = freePort();
@@ -128,7 +152,7 @@ final class CargoContainer {
         if (id.startsWith("tomcat")) {
             configuration.setProperty(TomcatPropertySet.AJP_PORT, Integer.toString(freePort()));
             // The project's descriptor, with the data file pointed at the test folder.
-            Path descriptor = write(CONTEXT + ".xml", tomcatDescriptor(tomcatDescriptor, statusFile));
+            Path descriptor = write(CONTEXT + ".xml", descriptor(contextParameters));
             addFile(configuration, descriptor, "conf/Catalina/localhost", CONTEXT + ".xml");
             // HostConfig looks at webapps/ and the descriptors every backgroundProcessorDelay
             // (10 s by default): 1 s makes a hot redeploy take about 2 s instead of about 10.
@@ -142,8 +166,7 @@ final class CargoContainer {
             configuration.setProperty(JettyPropertySet.DEPLOYER_CREATE_CONTEXT_XML, "false");
             // Just what a WAR needs; Cargo's default adds JSP, annotations and plus, which we do not use.
             configuration.setProperty(JettyPropertySet.MODULES, "server,http,ee10-deploy");
-            addFile(configuration, write(CONTEXT + ".xml", jettyContextXml(tomcatDescriptor, statusFile)),
-                    "webapps", CONTEXT + ".xml");
+            addFile(configuration, write(CONTEXT + ".xml", descriptor(contextParameters)), "webapps", CONTEXT + ".xml");
             addFile(configuration, write(CONTEXT + ".properties", "environment=ee10\n"), "webapps",
                     CONTEXT + ".properties");
             // Jetty unpacks the WAR into java.io.tmpdir: keep that in the work folder, not /tmp.
@@ -160,7 +183,9 @@ final class CargoContainer {
         container = (InstalledLocalContainer) new DefaultContainerFactory()
                 .createContainer(id, ContainerType.INSTALLED, configuration);
         container.setHome(this.home.toString());
-        container.setSystemProperties(Map.of("gitops.status.file", decoyStatusFile.toString()));
+        Map<String, String> properties = new LinkedHashMap<>(systemProperties);
+        properties.put("gitops.status.file", decoyStatusFile.toString());
+        container.setSystemProperties(properties);
         container.setOutput(log.toString());
         container.setAppend(true); // one log across restarts
         container.setTimeout(START_TIMEOUT.toMillis());
@@ -273,6 +298,25 @@ final class CargoContainer {
         awaitNewAppStart(before);
     }
 
+    /**
+     * Replaces the deployed descriptor (Tomcat) or context XML (Jetty) with one whose context
+     * parameters are {@code statusFile} and then {@code contextParameters}, in one atomic rename;
+     * the container notices it within about two seconds and deploys the application again. Does not
+     * wait: the new instance may fail to start on purpose. A later {@link #start()} uses it too.
+     */
+    void rewriteDescriptor(Map<String, String> contextParameters) throws IOException {
+        Path source = write(CONTEXT + ".xml", descriptor(contextParameters));
+        Path next = workDir.resolve(CONTEXT + ".xml.next"); // same file system as the base
+        Files.copy(source, next, StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(next, FileTime.from(Instant.now()));
+        Files.move(next, deployedDescriptor(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Waits until the application has started more often than {@code startsBefore} and is ready. */
+    void awaitAppStart(int startsBefore) {
+        awaitNewAppStart(startsBefore);
+    }
+
     /** The application's start-up lines in the log, oldest first. */
     List<String> appStarts() {
         return logLines().stream().filter(line -> line.contains(START_LINE)).toList();
@@ -328,11 +372,20 @@ final class CargoContainer {
 
     // ---- descriptors ----------------------------------------------------------------------
 
+    /** This container's descriptor: the project's with our data file and these further parameters. */
+    private String descriptor(Map<String, String> contextParameters) throws IOException {
+        return id.startsWith("tomcat")
+                ? tomcatDescriptor(projectDescriptor, statusFile, contextParameters)
+                : jettyContextXml(projectDescriptor, statusFile, contextParameters);
+    }
+
     /**
      * The project's Tomcat descriptor with the {@code statusFile} value replaced and nothing else
-     * changed (comments and {@code override="false"} stay).
+     * changed (comments and {@code override="false"} stay), then a {@code <Parameter>} for each of
+     * {@code more} (with {@code override="false"} as well) added at the end.
      */
-    static String tomcatDescriptor(Path projectDescriptor, Path statusFile) throws IOException {
+    static String tomcatDescriptor(Path projectDescriptor, Path statusFile, Map<String, String> more)
+            throws IOException {
         String xml = Files.readString(projectDescriptor, StandardCharsets.UTF_8);
         String configured = parameters(projectDescriptor).get("statusFile");
         if (configured == null) {
@@ -342,17 +395,31 @@ final class CargoContainer {
         if (xml.indexOf(attribute) < 0 || xml.indexOf(attribute) != xml.lastIndexOf(attribute)) {
             throw new IllegalStateException(projectDescriptor + ": expected " + attribute + " exactly once");
         }
-        return xml.replace(attribute, "value=\"" + xmlEscape(statusFile.toString()) + "\"");
+        xml = xml.replace(attribute, "value=\"" + xmlEscape(statusFile.toString()) + "\"");
+        if (more.isEmpty()) {
+            return xml;
+        }
+        StringBuilder parameters = new StringBuilder();
+        more.forEach((name, value) -> parameters.append("    <Parameter name=\"").append(xmlEscape(name))
+                .append("\" value=\"").append(xmlEscape(value)).append("\" override=\"false\"/>\n"));
+        int end = xml.lastIndexOf("</Context>");
+        if (end < 0) {
+            throw new IllegalStateException(projectDescriptor + ": no </Context>");
+        }
+        return xml.substring(0, end) + "    <!-- added by the integration test -->\n" + parameters
+                + xml.substring(end);
     }
 
     /**
      * The Jetty equivalent of the project's Tomcat descriptor: the same context parameters, with
-     * {@code statusFile} pointed at the test folder. Fails on anything in the descriptor that has
+     * {@code statusFile} pointed at the test folder, then {@code more}. Fails on anything in the descriptor that has
      * no equivalent here, so that this stays in step with the descriptor.
      */
-    static String jettyContextXml(Path projectDescriptor, Path statusFile) throws IOException {
+    static String jettyContextXml(Path projectDescriptor, Path statusFile, Map<String, String> more)
+            throws IOException {
         Map<String, String> parameters = parameters(projectDescriptor);
         parameters.put("statusFile", statusFile.toString());
+        parameters.putAll(more);
         StringBuilder calls = new StringBuilder();
         parameters.forEach((name, value) -> calls.append("  <Call name=\"setInitParameter\"><Arg>")
                 .append(xmlEscape(name)).append("</Arg><Arg>").append(xmlEscape(value)).append("</Arg></Call>\n"));
