@@ -1,0 +1,296 @@
+package io.gitops.status.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The issue 5 settings: each read from the servlet context parameter, else the system property,
+ * else the environment variable, else its default; a bad value stops start-up with a message
+ * naming the setting and where the value came from.
+ */
+class AppConfigTest {
+
+    /** Context parameter, system property, environment variable of each new setting. */
+    private static final String[][] SETTINGS = {
+        {"staleAfter", "gitops.stale.after", "STALE_AFTER"},
+        {"retainFor", "gitops.retain.for", "RETAIN_FOR"},
+        {"historySize", "gitops.history.size", "HISTORY_SIZE"},
+        {"tokenFile", "gitops.token.file", "TOKEN_FILE"},
+    };
+
+    private static UnaryOperator<String> context(String... nameValues) {
+        Map<String, String> parameters = new HashMap<>();
+        for (int i = 0; i < nameValues.length; i += 2) {
+            parameters.put(nameValues[i], nameValues[i + 1]);
+        }
+        return parameters::get;
+    }
+
+    /** Runs {@code body} with the system properties set (null: cleared), then restores them. */
+    private static void withProperties(Map<String, String> properties, Runnable body) {
+        Map<String, String> saved = new HashMap<>();
+        for (String name : properties.keySet()) {
+            saved.put(name, System.getProperty(name));
+        }
+        try {
+            properties.forEach((name, value) -> {
+                if (value == null) {
+                    System.clearProperty(name);
+                } else {
+                    System.setProperty(name, value);
+                }
+            });
+            body.run();
+        } finally {
+            saved.forEach((name, value) -> {
+                if (value == null) {
+                    System.clearProperty(name);
+                } else {
+                    System.setProperty(name, value);
+                }
+            });
+        }
+    }
+
+    /** Every new setting's system property cleared, then the given ones set. */
+    private static void withOnly(Map<String, String> set, Runnable body) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (String[] setting : SETTINGS) {
+            properties.put(setting[1], null);
+        }
+        properties.putAll(set);
+        withProperties(properties, body);
+    }
+
+    private static void assumeNoEnvironment() {
+        for (String[] setting : SETTINGS) {
+            assumeTrue(System.getenv(setting[2]) == null, setting[2] + " is set in this environment");
+        }
+    }
+
+    private static AppConfig.ConfigurationException refused(UnaryOperator<String> context) {
+        return assertThrows(AppConfig.ConfigurationException.class, () -> AppConfig.read(context));
+    }
+
+    // ---- defaults and precedence ------------------------------------------------------------
+
+    @Test
+    void defaultsWhenNothingIsSet() {
+        assumeNoEnvironment();
+        withOnly(Map.of(), () -> {
+            AppConfig config = AppConfig.read(context("statusFile", "/tmp/x/status.json"));
+            assertEquals(Duration.ofMinutes(30), config.staleAfter());
+            assertEquals(Optional.empty(), config.retainFor(), "retention is off by default");
+            assertEquals(20, config.historySize());
+            assertEquals(Optional.empty(), config.tokenFile(), "tokens are off by default");
+        });
+        AppConfig given = AppConfig.forStatusFile(Path.of("/tmp/x/status.json"));
+        assertEquals(Duration.ofMinutes(30), given.staleAfter());
+        assertEquals(Optional.empty(), given.retainFor());
+        assertEquals(20, given.historySize());
+        assertEquals(Optional.empty(), given.tokenFile());
+    }
+
+    @Test
+    void theSystemPropertyIsUsedWhenThereIsNoContextParameter() {
+        assumeNoEnvironment();
+        withOnly(Map.of("gitops.stale.after", "PT5M", "gitops.retain.for", "P7D", "gitops.history.size", "50",
+                "gitops.token.file", "/etc/gitops/tokens"), () -> {
+                    AppConfig config = AppConfig.read(context());
+                    assertEquals(Duration.ofMinutes(5), config.staleAfter());
+                    assertEquals(Optional.of(Duration.ofDays(7)), config.retainFor());
+                    assertEquals(50, config.historySize());
+                    assertEquals(Optional.of(Path.of("/etc/gitops/tokens")), config.tokenFile());
+                });
+    }
+
+    @Test
+    void theContextParameterWinsOverTheSystemProperty() {
+        withOnly(Map.of("gitops.stale.after", "PT5M", "gitops.retain.for", "P7D", "gitops.history.size", "50",
+                "gitops.token.file", "/etc/gitops/tokens"), () -> {
+                    AppConfig config = AppConfig.read(context("staleAfter", "PT7M", "retainFor", "PT12H",
+                            "historySize", "5", "tokenFile", "/srv/tokens"));
+                    assertEquals(Duration.ofMinutes(7), config.staleAfter());
+                    assertEquals(Optional.of(Duration.ofHours(12)), config.retainFor());
+                    assertEquals(5, config.historySize());
+                    assertEquals(Optional.of(Path.of("/srv/tokens")), config.tokenFile());
+                });
+    }
+
+    @Test
+    void aBlankContextParameterCountsAsUnsetAndValuesAreTrimmed() {
+        withOnly(Map.of("gitops.stale.after", " PT5M ", "gitops.history.size", "50"), () -> {
+            AppConfig config = AppConfig.read(context("staleAfter", "  ", "historySize", " 9 "));
+            assertEquals(Duration.ofMinutes(5), config.staleAfter(), "blank parameter: the property");
+            assertEquals(9, config.historySize());
+        });
+    }
+
+    @Test
+    void eachSettingIsReadOnItsOwn() {
+        assumeNoEnvironment();
+        withOnly(Map.of("gitops.history.size", "50"), () -> {
+            AppConfig config = AppConfig.read(context("staleAfter", "PT1H"));
+            assertEquals(Duration.ofHours(1), config.staleAfter());
+            assertEquals(50, config.historySize());
+            assertEquals(Optional.empty(), config.retainFor());
+            assertEquals(Optional.empty(), config.tokenFile());
+        });
+    }
+
+    @Test
+    void validValues() {
+        withOnly(Map.of(), () -> {
+            assertEquals(Duration.ofDays(30), AppConfig.read(context("retainFor", "P30D")).retainFor().orElseThrow());
+            assertEquals(Duration.ofSeconds(90), AppConfig.read(context("staleAfter", "PT1M30S")).staleAfter());
+            assertEquals(1, AppConfig.read(context("historySize", "1")).historySize());
+            assertEquals(1000, AppConfig.read(context("historySize", "1000")).historySize());
+        });
+    }
+
+    // ---- bad values -------------------------------------------------------------------------
+
+    @Test
+    void aBadValueIsRefusedNamingTheSettingAndItsSource() {
+        withOnly(Map.of(), () -> {
+            for (String[] bad : List.of(
+                    new String[] {"staleAfter", "abc"},
+                    new String[] {"staleAfter", "PT0S"},
+                    new String[] {"staleAfter", "-PT1M"},
+                    new String[] {"staleAfter", "30"},
+                    new String[] {"retainFor", "P"},
+                    new String[] {"retainFor", "PT0S"},
+                    new String[] {"retainFor", "-P1D"},
+                    new String[] {"historySize", "-1"},
+                    new String[] {"historySize", "x"},
+                    new String[] {"historySize", "2.5"},
+                    new String[] {"historySize", "99999999999"})) {
+                String message = refused(context(bad[0], bad[1])).getMessage();
+                assertTrue(message.contains(bad[0]), bad[0] + "=" + bad[1] + ": " + message);
+                assertTrue(message.contains("context parameter"), bad[0] + "=" + bad[1] + ": " + message);
+                assertTrue(message.contains(bad[1]), "the value is shown: " + message);
+            }
+        });
+    }
+
+    @Test
+    void aBadSystemPropertyIsNamedAsSuch() {
+        assumeNoEnvironment();
+        withOnly(Map.of("gitops.stale.after", "abc"), () -> {
+            String message = refused(context()).getMessage();
+            assertTrue(message.contains("staleAfter"), message);
+            assertTrue(message.contains("system property gitops.stale.after"), message);
+        });
+        withOnly(Map.of("gitops.history.size", "-1"), () -> {
+            String message = refused(context()).getMessage();
+            assertTrue(message.contains("historySize"), message);
+            assertTrue(message.contains("system property gitops.history.size"), message);
+        });
+        // A good context parameter hides a bad property.
+        withOnly(Map.of("gitops.retain.for", "nonsense"), () ->
+                assertEquals(Duration.ofDays(1), AppConfig.read(context("retainFor", "P1D")).retainFor().orElseThrow()));
+    }
+
+    @Test
+    void aBadSettingStopsTheWebApplicationBeforeAnythingIsRegistered() {
+        List<String> calls = new ArrayList<>();
+        Map<String, String> parameters = Map.of("statusFile", "/tmp/never/status.json", "staleAfter", "abc");
+        ServletContext servletContext = (ServletContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ServletContext.class}, (proxy, method, args) -> {
+                    calls.add(method.getName());
+                    return switch (method.getName()) {
+                        case "getInitParameter" -> parameters.get((String) args[0]);
+                        case "getContextPath" -> "/gitops-status";
+                        default -> null;
+                    };
+                });
+        withOnly(Map.of(), () -> {
+            AppConfig.ConfigurationException e = assertThrows(AppConfig.ConfigurationException.class,
+                    () -> new WebAppBootstrap().contextInitialized(new ServletContextEvent(servletContext)));
+            assertTrue(e.getMessage().contains("staleAfter"), e.getMessage());
+        });
+        assertTrue(calls.stream().noneMatch(name -> name.startsWith("add")), "registered something: " + calls);
+    }
+
+    // ---- environment variables: only settable in a new JVM ----------------------------------
+
+    /** Prints the configuration read with the context parameters given as name=value arguments. */
+    public static final class EnvProbe {
+        public static void main(String[] args) {
+            Map<String, String> parameters = new HashMap<>();
+            for (String arg : args) {
+                int eq = arg.indexOf('=');
+                parameters.put(arg.substring(0, eq), arg.substring(eq + 1));
+            }
+            try {
+                AppConfig config = AppConfig.read(parameters::get);
+                System.out.println(config.staleAfter() + "|" + config.retainFor().map(Object::toString).orElse("off")
+                        + "|" + config.historySize() + "|" + config.tokenFile().map(Object::toString).orElse("off"));
+            } catch (AppConfig.ConfigurationException e) {
+                System.out.println("refused: " + e.getMessage());
+            }
+        }
+    }
+
+    private static String probe(Map<String, String> environment, List<String> jvmOptions, String... parameters)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(EnvProbe.class.getName());
+        command.addAll(List.of(parameters));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        for (String[] setting : SETTINGS) {
+            builder.environment().remove(setting[2]);
+        }
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "probe did not finish");
+        assertEquals(0, process.exitValue(), output);
+        return output;
+    }
+
+    @Test
+    void theEnvironmentVariableIsUsedWhenNeitherParameterNorPropertyIsSet() throws Exception {
+        Map<String, String> environment = Map.of("STALE_AFTER", "PT9M", "RETAIN_FOR", "P2D", "HISTORY_SIZE", "7",
+                "TOKEN_FILE", "/etc/env-tokens");
+        assertEquals("PT9M|PT48H|7|/etc/env-tokens", probe(environment, List.of()));
+        // The property wins over the environment, the context parameter over both.
+        assertEquals("PT9M|PT5H|8|/etc/env-tokens", probe(environment, List.of("-Dgitops.history.size=8",
+                "-Dgitops.retain.for=PT6H"), "retainFor=PT5H"));
+        // Nothing set anywhere: the defaults.
+        assertEquals("PT30M|off|20|off", probe(Map.of(), List.of()));
+    }
+
+    @Test
+    void aBadEnvironmentVariableIsNamedAsSuch() throws Exception {
+        String output = probe(Map.of("HISTORY_SIZE", "x"), List.of());
+        assertTrue(output.startsWith("refused: "), output);
+        assertTrue(output.contains("historySize"), output);
+        assertTrue(output.contains("environment variable HISTORY_SIZE"), output);
+        String stale = probe(Map.of("STALE_AFTER", "PT0S"), List.of());
+        assertTrue(stale.contains("staleAfter") && stale.contains("environment variable STALE_AFTER"), stale);
+    }
+}
