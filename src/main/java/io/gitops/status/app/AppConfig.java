@@ -27,6 +27,8 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
     public static final int DEFAULT_HISTORY_SIZE = 20;
     /** A record is rewritten with its whole history on every write: keep that bounded. */
     public static final int MAX_HISTORY_SIZE = 1000;
+    /** Longer durations are typing mistakes, and would overflow the arithmetic on instants. */
+    public static final Duration MAX_DURATION = Duration.ofDays(36_500);
 
     /** Reads the configuration, looking context parameters up with {@code contextParameter}. */
     public static AppConfig read(UnaryOperator<String> contextParameter) {
@@ -97,8 +99,8 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
         Duration positiveDuration() {
             try {
                 Duration duration = Duration.parse(value);
-                if (duration.isNegative() || duration.isZero()) {
-                    throw invalid("must be a positive duration");
+                if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
+                    throw invalid("must be a positive duration of at most 100 years (P36500D)");
                 }
                 return duration;
             } catch (DateTimeParseException e) {

@@ -4,8 +4,10 @@ import io.gitops.status.api.Event;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Transition;
+import io.gitops.status.app.AppConfig;
 import io.gitops.status.error.ApiException;
 import io.gitops.status.store.StatusStore;
+import io.gitops.status.update.AttributedUpdate;
 import io.gitops.status.update.Timestamps;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -40,11 +42,13 @@ public final class EventsResource {
 
     private final StatusStore store;
     private final Staleness staleness;
+    private final int historySize;
 
     @Inject
-    public EventsResource(StatusStore store, Staleness staleness) {
+    public EventsResource(StatusStore store, Staleness staleness, AppConfig config) {
         this.store = store;
         this.staleness = staleness;
+        this.historySize = config.historySize();
     }
 
     @GET
@@ -56,7 +60,7 @@ public final class EventsResource {
         List<Event> events = new ArrayList<>();
         for (StatusRecord record : store.all()) {
             if (hosts.test(record)) {
-                for (Transition transition : record.history()) {
+                for (Transition transition : AttributedUpdate.newest(record.history(), historySize)) {
                     Instant at = Timestamps.instant(transition.at());
                     if (at != null && !at.isBefore(since) && !at.isAfter(until)) {
                         events.add(Event.of(record, transition));

@@ -9,6 +9,7 @@ import io.gitops.status.app.AppConfig;
 import io.gitops.status.error.ApiException;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
+import io.gitops.status.update.AttributedUpdate;
 import io.gitops.status.update.BodyFields;
 import io.gitops.status.update.DriftUpdate;
 import io.gitops.status.update.PipelineUpdate;
@@ -132,9 +133,8 @@ public final class StatusResource {
     @Path("{server_group}/{host}/history")
     public Response history(@PathParam("server_group") String serverGroup, @PathParam("host") String host,
             @Context HttpHeaders headers) {
-        List<Transition> history = find(serverGroup, host).history();
         List<Transition> newestFirst = new ArrayList<>(
-                history.subList(Math.max(0, history.size() - historySize), history.size()));
+                AttributedUpdate.newest(find(serverGroup, host).history(), historySize));
         Collections.reverse(newestFirst);
         return Representation.of(newestFirst).respond(headers);
     }

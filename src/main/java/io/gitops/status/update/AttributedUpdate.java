@@ -29,8 +29,11 @@ public record AttributedUpdate(Update update, String tokenName, int historySize)
         return next.withWriter(tokenName, newest(history, historySize));
     }
 
-    /** The last {@code size} transitions: a smaller setting also trims what was kept before. */
-    static List<Transition> newest(List<Transition> history, int size) {
+    /**
+     * The last {@code size} transitions. Writes trim with it, and so do reads: a record written
+     * under a larger setting shows no more than the current one.
+     */
+    public static List<Transition> newest(List<Transition> history, int size) {
         return history.size() <= size ? history : history.subList(history.size() - size, history.size());
     }
 

@@ -180,6 +180,8 @@ class AppConfigTest {
                     new String[] {"retainFor", "P"},
                     new String[] {"retainFor", "PT0S"},
                     new String[] {"retainFor", "-P1D"},
+                    new String[] {"retainFor", "P36501D"},
+                    new String[] {"staleAfter", "PT999999999999H"},
                     new String[] {"historySize", "-1"},
                     new String[] {"historySize", "x"},
                     new String[] {"historySize", "2.5"},

@@ -291,6 +291,8 @@ class HistoryTest extends ApiTestSupport {
         storeDirectly(withHistory("old", "h1", "synced", five));
         assertEquals(List.of("unknown>synced/pipeline/sha/0", "failed>unknown/pipeline/sha/0",
                 "out_of_sync>failed/pipeline/sha/0"), briefs("old", "h1"));
+        assertEquals(KEPT, events(target("events").queryParam("server_group", "old")).size(),
+                "events show what the history shows");
         // The next write stores only the last 3, plus the new one within the 3.
         cronOk("{\"server_group\":\"old\",\"host\":\"h1\",\"status\":\"failed\"}");
         assertEquals(List.of("failed", "unknown", "synced"),

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gitops.status.api.StatusRecord;
+import io.gitops.status.store.FileStatusStore;
+import io.gitops.status.update.Update;
 import jakarta.ws.rs.client.WebTarget;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
@@ -92,6 +95,42 @@ class SummaryTest extends ApiTestSupport {
         assertEquals(200, a.status(), a.body());
         assertEquals("[]", a.body().replaceAll("\\s", ""));
         assertTrue(a.contentType().startsWith("application/json"), a.contentType());
+    }
+
+    /** An old data file may hold a status outside the contract's: it counts as unknown, no new column. */
+    @Test
+    void aStatusOutsideTheContractsCountsAsUnknown() {
+        put("old", "o1", "synced", "prod");
+        try (FileStatusStore other = new FileStatusStore(statusFile)) {
+            other.write(new Update() {
+                @Override
+                public String serverGroup() {
+                    return "old";
+                }
+
+                @Override
+                public String host() {
+                    return "o2";
+                }
+
+                @Override
+                public String source() {
+                    return "test";
+                }
+
+                @Override
+                public List<String> ignoredFields() {
+                    return List.of();
+                }
+
+                @Override
+                public StatusRecord applyTo(StatusRecord current, String now) {
+                    return new StatusRecord("old", "o2", null, null, null, null, "pending", List.of(), null, null,
+                            null, null, null, null, now, null, now);
+                }
+            });
+        }
+        assertEquals(List.of("old:2,1,0,0,1,0,0", "*:2,1,0,0,1,0,0"), summary(summaryTarget()));
     }
 
     @Test
