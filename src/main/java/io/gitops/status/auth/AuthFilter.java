@@ -7,6 +7,7 @@ import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
@@ -14,13 +15,16 @@ import java.security.Principal;
 import java.util.Set;
 
 /**
- * Authentication, before any body is read: when a token file is configured, every write needs a
+ * Authentication, before the request is matched to a resource (so a wrong media type or method
+ * tells nothing to a client without a token) and before any body is read: when a token file is
+ * configured, every write needs a
  * valid {@code Authorization: Bearer} token (401 otherwise), and so does every read except
  * {@code /health} and {@code /ready} once some token has the {@code read} scope (403 for a token
  * without it). Which server groups a write may touch is decided where the group is known,
  * by {@link Access}.
  */
 @Provider
+@PreMatching
 @Priority(Priorities.AUTHENTICATION)
 public final class AuthFilter implements ContainerRequestFilter {
 
@@ -37,7 +41,7 @@ public final class AuthFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!tokens.enabled() || OPEN_PATHS.contains(request.getUriInfo().getPath())) {
+        if (!tokens.enabled() || OPEN_PATHS.contains(stripSlashes(request.getUriInfo().getPath()))) {
             return;
         }
         boolean read = READS.contains(request.getMethod());
@@ -73,6 +77,19 @@ public final class AuthFilter implements ContainerRequestFilter {
                 return "Bearer";
             }
         });
+    }
+
+    /** Jersey serves {@code /health/} like {@code /health}. */
+    private static String stripSlashes(String path) {
+        int start = 0;
+        int end = path.length();
+        while (start < end && path.charAt(start) == '/') {
+            start++;
+        }
+        while (end > start && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        return path.substring(start, end);
     }
 
     /** The token of a {@code Bearer} authorization; an empty string (matching no token) otherwise. */

@@ -36,34 +36,37 @@ public final class Token implements Principal {
 
     /** Whether a {@code write:GLOB} scope covers the server group. */
     public boolean mayWrite(String serverGroup) {
-        return writeGlobs.stream().anyMatch(glob -> matches(glob, 0, serverGroup, 0));
+        return writeGlobs.stream().anyMatch(glob -> matches(glob, serverGroup));
     }
 
-    /** {@code *} matches any run of characters, including none; every other character itself. */
-    static boolean matches(String glob, int g, String text, int t) {
-        while (g < glob.length()) {
-            char c = glob.charAt(g);
-            if (c == '*') {
-                while (g < glob.length() && glob.charAt(g) == '*') {
-                    g++; // a run of stars is one star
-                }
-                if (g == glob.length()) {
-                    return true;
-                }
-                for (int start = t; start <= text.length(); start++) {
-                    if (matches(glob, g, text, start)) {
-                        return true;
-                    }
-                }
+    /**
+     * {@code *} matches any run of characters, including none; every other character itself.
+     * Only the last star seen is ever backtracked to, so the time is at most the product of the
+     * lengths, whatever the pattern.
+     */
+    static boolean matches(String glob, String text) {
+        int g = 0;
+        int t = 0;
+        int star = -1; // position in glob after the last star
+        int resume = 0; // position in text where that star's match would grow
+        while (t < text.length()) {
+            if (g < glob.length() && glob.charAt(g) == '*') {
+                star = ++g;
+                resume = t;
+            } else if (g < glob.length() && glob.charAt(g) == text.charAt(t)) {
+                g++;
+                t++;
+            } else if (star >= 0) {
+                g = star;
+                t = ++resume;
+            } else {
                 return false;
             }
-            if (t == text.length() || text.charAt(t) != c) {
-                return false;
-            }
-            g++;
-            t++;
         }
-        return t == text.length();
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
+        }
+        return g == glob.length();
     }
 
     @Override

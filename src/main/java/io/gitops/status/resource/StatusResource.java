@@ -150,7 +150,7 @@ public final class StatusResource {
     public Map<String, List<String>> deleteMatching(InputStream body, @Context SecurityContext caller) {
         MultivaluedMap<String, String> filters = RecordFilter.fromJson(JsonBody.readObject(body));
         List<StatusRecord> matched = matching(RecordFilter.from(filters, staleness, staleness.now()));
-        return Map.of("deleted", writes.deleteAll(matched, caller));
+        return Map.of("deleted", writes.deleteMatching(matched, filters.getOrDefault("server_group", List.of()), caller));
     }
 
     @DELETE

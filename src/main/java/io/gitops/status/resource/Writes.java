@@ -67,6 +67,16 @@ public final class Writes {
     }
 
     /**
+     * A bulk deletion: the caller must be allowed to write every server group the filters name,
+     * even when nothing matches (the answer must not tell what exists in other groups), and
+     * every group of the records.
+     */
+    List<String> deleteMatching(List<StatusRecord> records, List<String> namedGroups, SecurityContext caller) {
+        namedGroups.forEach(group -> access.writerOf(caller, group));
+        return deleteAll(records, caller);
+    }
+
+    /**
      * Deletes the records, skipping any another request deleted meanwhile; returns the keys
      * deleted. The caller must be allowed to delete every one of them, else nothing is deleted.
      */

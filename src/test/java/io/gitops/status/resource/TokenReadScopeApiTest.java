@@ -143,7 +143,7 @@ class TokenReadScopeApiTest extends ApiTestSupport {
 
     @Test
     void probesStayOpen() {
-        for (String path : List.of("health", "ready")) {
+        for (String path : List.of("health", "ready", "health/", "ready/")) {
             for (String authorization : new String[] {null, "Bearer wrong", bearer(CI), bearer(GRAFANA)}) {
                 Answer a = call(authorization, "GET", path, null);
                 assertEquals(200, a.status(), path + " with " + authorization + ": " + a.body());
