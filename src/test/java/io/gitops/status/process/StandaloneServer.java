@@ -23,7 +23,10 @@ public final class StandaloneServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Path file = Path.of(args[1]);
-        GitopsStatusApplication application = new GitopsStatusApplication(AppConfig.forStatusFile(file));
+        // The data file from the command line; the other settings from system properties or the
+        // environment, as in a container (the benchmark passes -Dgitops.history.size=... this way).
+        GitopsStatusApplication application = new GitopsStatusApplication(
+                AppConfig.read(name -> name.equals("statusFile") ? file.toString() : null));
         Server server = JettyHttpContainerFactory.createServer(URI.create("http://127.0.0.1:" + port + "/"),
                 application, false);
         server.setStopAtShutdown(true);
