@@ -14,6 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ public final class MetricsResource {
     }
 
     private void write(Exposition out, List<StatusRecord> records, StatusStore.Stats stats, Instant now)
-            throws java.io.IOException {
+            throws IOException {
         out.family("gitops_status", "gauge", "One series per host, value 1; the host's status is the status label.");
         for (StatusRecord r : records) {
             out.sample("gitops_status", 1, "server_group", r.serverGroup(), "host", r.host(), "status", r.status(),
@@ -119,13 +120,13 @@ public final class MetricsResource {
     /** The text format's lines, with label values escaped as the format requires. */
     private record Exposition(Writer out) {
 
-        void family(String name, String type, String help) throws java.io.IOException {
+        void family(String name, String type, String help) throws IOException {
             out.write("# HELP " + name + " " + help.replace("\\", "\\\\").replace("\n", "\\n") + "\n");
             out.write("# TYPE " + name + " " + type + "\n");
         }
 
         /** A sample; {@code labels} are name, value pairs, a {@code null} value written as empty. */
-        void sample(String name, double value, String... labels) throws java.io.IOException {
+        void sample(String name, double value, String... labels) throws IOException {
             out.write(name);
             if (labels.length > 0) {
                 out.write('{');
