@@ -12,6 +12,7 @@ import io.gitops.status.api.StatusRecord;
 import io.gitops.status.error.ApiException;
 import io.gitops.status.store.FileStatusStore;
 import io.gitops.status.store.StatusStore;
+import io.gitops.status.store.TestUpdates;
 import io.gitops.status.update.Expiry;
 import io.gitops.status.update.Update;
 import java.nio.file.Path;
@@ -82,34 +83,6 @@ class RetentionTest {
         store.close();
     }
 
-    /** An update that stores the record as given. */
-    private record Put(StatusRecord record) implements Update {
-        @Override
-        public String serverGroup() {
-            return record.serverGroup();
-        }
-
-        @Override
-        public String host() {
-            return record.host();
-        }
-
-        @Override
-        public String source() {
-            return "test";
-        }
-
-        @Override
-        public List<String> ignoredFields() {
-            return List.of();
-        }
-
-        @Override
-        public StatusRecord applyTo(StatusRecord current, String now) {
-            return record;
-        }
-    }
-
     private static StatusRecord record(String group, String host, String lastPipelineRun, String lastCronCheck,
             String timestamp) {
         return new StatusRecord(group, host, null, null, null, null, "synced", List.of(), null, null, null, null,
@@ -117,7 +90,7 @@ class RetentionTest {
     }
 
     private void put(StatusRecord record) {
-        store.write(new Put(record));
+        store.write(TestUpdates.storing(record));
     }
 
     private List<String> keys(StatusStore s) {

@@ -11,8 +11,8 @@ import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Transition;
 import io.gitops.status.app.AppConfig;
 import io.gitops.status.store.FileStatusStore;
+import io.gitops.status.store.TestUpdates;
 import io.gitops.status.update.AttributedUpdate;
-import io.gitops.status.update.Update;
 import jakarta.ws.rs.client.WebTarget;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -104,41 +104,9 @@ class HistoryTest extends ApiTestSupport {
         pipelineOk(json.append("]}").toString());
     }
 
-    /** An update that stores the record as given. */
-    private record Store(StatusRecord record) implements Update {
-        @Override
-        public String serverGroup() {
-            return record.serverGroup();
-        }
-
-        @Override
-        public String host() {
-            return record.host();
-        }
-
-        @Override
-        public String source() {
-            return "test";
-        }
-
-        @Override
-        public List<String> ignoredFields() {
-            return List.of();
-        }
-
-        @Override
-        public StatusRecord applyTo(StatusRecord current, String now) {
-            return record;
-        }
-    }
-
     /** Writes records straight into the data file, as another process sharing it would. */
     private void storeDirectly(StatusRecord... records) {
-        try (FileStatusStore other = new FileStatusStore(statusFile)) {
-            for (StatusRecord record : records) {
-                other.write(new Store(record));
-            }
-        }
+        TestUpdates.storeDirectly(statusFile, records);
     }
 
     private static StatusRecord withHistory(String group, String host, String status, List<Transition> history) {
@@ -310,12 +278,12 @@ class HistoryTest extends ApiTestSupport {
             for (int i = 0; i < 25; i++) {
                 StatusRecord next = new StatusRecord("g", "h", null, null, null, null, statuses[i % 2], List.of(),
                         null, null, "c" + i, null, null, null, null, null, null);
-                store.write(new AttributedUpdate(new Store(next), null, AppConfig.DEFAULT_HISTORY_SIZE));
+                store.write(new AttributedUpdate(TestUpdates.storing(next), null, AppConfig.DEFAULT_HISTORY_SIZE));
             }
             // The same status once more: nothing added.
             StatusRecord same = new StatusRecord("g", "h", null, null, null, null, "synced", List.of(), null, null,
                     "c25", null, null, null, null, null, null);
-            store.write(new AttributedUpdate(new Store(same), null, AppConfig.DEFAULT_HISTORY_SIZE));
+            store.write(new AttributedUpdate(TestUpdates.storing(same), null, AppConfig.DEFAULT_HISTORY_SIZE));
             List<Transition> history = store.find("g", "h").orElseThrow().history();
             assertEquals(20, history.size());
             assertEquals("c5", history.get(0).commitSha(), "the oldest kept is the 6th of 25");

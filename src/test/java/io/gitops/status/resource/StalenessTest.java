@@ -10,8 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.app.AppConfig;
-import io.gitops.status.store.FileStatusStore;
-import io.gitops.status.update.Update;
+import io.gitops.status.store.TestUpdates;
 import jakarta.ws.rs.client.Invocation;
 import jakarta.ws.rs.client.WebTarget;
 import jakarta.ws.rs.core.Response;
@@ -106,34 +105,7 @@ class StalenessTest extends ApiTestSupport {
 
     /** Writes a record directly into the data file, as another process sharing it would. */
     private void storeDirectly(StatusRecord record) {
-        try (FileStatusStore other = new FileStatusStore(statusFile)) {
-            other.write(new Update() {
-                @Override
-                public String serverGroup() {
-                    return record.serverGroup();
-                }
-
-                @Override
-                public String host() {
-                    return record.host();
-                }
-
-                @Override
-                public String source() {
-                    return "test";
-                }
-
-                @Override
-                public List<String> ignoredFields() {
-                    return List.of();
-                }
-
-                @Override
-                public StatusRecord applyTo(StatusRecord current, String now) {
-                    return record;
-                }
-            });
-        }
+        TestUpdates.storeDirectly(statusFile, record);
     }
 
     // ---- the row fields ---------------------------------------------------------------------

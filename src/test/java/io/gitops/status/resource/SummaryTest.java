@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.store.FileStatusStore;
-import io.gitops.status.update.Update;
+import io.gitops.status.store.TestUpdates;
 import jakarta.ws.rs.client.WebTarget;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
@@ -101,35 +100,8 @@ class SummaryTest extends ApiTestSupport {
     @Test
     void aStatusOutsideTheContractsCountsAsUnknown() {
         put("old", "o1", "synced", "prod");
-        try (FileStatusStore other = new FileStatusStore(statusFile)) {
-            other.write(new Update() {
-                @Override
-                public String serverGroup() {
-                    return "old";
-                }
-
-                @Override
-                public String host() {
-                    return "o2";
-                }
-
-                @Override
-                public String source() {
-                    return "test";
-                }
-
-                @Override
-                public List<String> ignoredFields() {
-                    return List.of();
-                }
-
-                @Override
-                public StatusRecord applyTo(StatusRecord current, String now) {
-                    return new StatusRecord("old", "o2", null, null, null, null, "pending", List.of(), null, null,
-                            null, null, null, null, now, null, now);
-                }
-            });
-        }
+        TestUpdates.storeDirectly(statusFile, new StatusRecord("old", "o2", null, null, null, null, "pending",
+                List.of(), null, null, null, null, null, null, Instant.now().toString(), null, Instant.now().toString()));
         assertEquals(List.of("old:2,1,0,0,1,0,0", "*:2,1,0,0,1,0,0"), summary(summaryTarget()));
     }
 

@@ -2,12 +2,13 @@ package io.gitops.status.store;
 
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.update.Update;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 
-/** Updates for store tests, built without HTTP. */
-final class TestUpdates {
+/** Updates for store and API tests, built without HTTP. */
+public final class TestUpdates {
 
     private TestUpdates() {
     }
@@ -29,6 +30,20 @@ final class TestUpdates {
         @Override
         public StatusRecord applyTo(StatusRecord current, String now) {
             return change.apply(current, now);
+        }
+    }
+
+    /** An update that stores {@code record} exactly as given. */
+    public static Update storing(StatusRecord record) {
+        return new Of(record.serverGroup(), record.host(), (current, now) -> record);
+    }
+
+    /** Writes records straight into the data file, as another process sharing it would. */
+    public static void storeDirectly(Path statusFile, StatusRecord... records) {
+        try (FileStatusStore other = new FileStatusStore(statusFile)) {
+            for (StatusRecord record : records) {
+                other.write(storing(record));
+            }
         }
     }
 
