@@ -49,6 +49,15 @@ public final class GroupSummary {
         return total;
     }
 
+    /** The hosts with {@code status}, one of the contract's. */
+    public long count(String status) {
+        return byStatus.get(status);
+    }
+
+    public long stale() {
+        return stale;
+    }
+
     /** Written after {@code total}, before {@code stale} and {@code changed_files}. */
     @JsonAnyGetter
     public Map<String, Object> counts() {

@@ -1,7 +1,6 @@
 package io.gitops.status.app;
 
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.store.StoreUnavailableException;
 import io.gitops.status.update.Expiry;
@@ -47,22 +46,22 @@ public final class Retention implements AutoCloseable {
         LOG.info("retention: hosts not seen for " + retainFor + " are removed, checked every " + period + " ms");
     }
 
-    /** Removes every host not seen since {@code retainFor} ago; returns the keys removed. */
+    /** Removes every host not seen since {@code retainFor} ago, in one durable batch; returns the keys removed. */
     public List<String> sweep() {
         Instant cutoff = clock.instant().minus(retainFor);
+        List<StatusRecord> expired = store.all().stream().filter(record -> Expiry.isExpired(record, cutoff)).toList();
+        List<StatusStore.Outcome> outcomes = store.writeAll(
+                expired.stream().map(record -> new Expiry(record.serverGroup(), record.host(), cutoff)).toList());
         List<String> removed = new ArrayList<>();
-        for (StatusRecord record : store.all()) {
-            if (Expiry.isExpired(record, cutoff)) {
-                try {
-                    if (store.write(new Expiry(record.serverGroup(), record.host(), cutoff)).record() == null) {
-                        removed.add(record.key());
-                        LOG.info("retention: removed " + record.key() + ", last seen "
-                                + (record.lastSeen() != null ? record.lastSeen() : record.timestamp())
-                                + ", not seen for more than " + retainFor);
-                    }
-                } catch (ApiException e) {
-                    // deleted meanwhile by a client or another process: nothing to do
-                }
+        for (int i = 0; i < expired.size(); i++) {
+            StatusRecord record = expired.get(i);
+            StatusStore.Outcome outcome = outcomes.get(i);
+            // Refused: deleted meanwhile; a record left in place: it reported meanwhile.
+            if (outcome.refused() == null && outcome.written().record() == null) {
+                removed.add(record.key());
+                LOG.info("retention: removed " + record.key() + ", last seen "
+                        + (record.lastSeen() != null ? record.lastSeen() : record.timestamp())
+                        + ", not seen for more than " + retainFor);
             }
         }
         return removed;

@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
 import java.security.Principal;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -48,7 +49,8 @@ public final class AuthFilter implements ContainerRequestFilter {
         if (read && !tokens.readRequired()) {
             return;
         }
-        Token token = tokens.authenticate(bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION)))
+        String presented = bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        Token token = (presented.isEmpty() ? Optional.<Token>empty() : tokens.authenticate(presented))
                 .orElseThrow(() -> ApiException.unauthorized(read
                         ? "reading needs Authorization: Bearer <token> with a token that has the read scope"
                         : "writing needs Authorization: Bearer <token> with a token from the token file"));
@@ -92,7 +94,7 @@ public final class AuthFilter implements ContainerRequestFilter {
         return path.substring(start, end);
     }
 
-    /** The token of a {@code Bearer} authorization; an empty string (matching no token) otherwise. */
+    /** The token of a {@code Bearer} authorization; an empty string (never looked up) otherwise. */
     private static String bearer(String authorization) {
         if (authorization == null) {
             return "";

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 final class TokenFile {
 
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    /** What {@code printf '%s' "$token" | sha256sum} prints when {@code $token} is unset. */
+    private static final String EMPTY_STRING_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     private TokenFile() {
     }
@@ -43,6 +45,10 @@ final class TokenFile {
             if (!SHA256_HEX.matcher(parts[1]).matches()) {
                 throw new ConfigurationException(where + "the second column must be the token's SHA-256 as 64 "
                         + "lower-case hex digits (sha256sum prints it)");
+            }
+            if (parts[1].equals(EMPTY_STRING_SHA256)) {
+                throw new ConfigurationException(where + "that is the SHA-256 of an empty token: was the token "
+                        + "variable unset when it was hashed?");
             }
             if (!hashes.add(parts[1])) {
                 throw new ConfigurationException(where + "the same token is listed twice");

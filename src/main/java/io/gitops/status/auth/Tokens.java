@@ -17,8 +17,10 @@ import java.util.logging.Logger;
 /**
  * The tokens of the token file, or none when no file is configured (then every request is
  * allowed). The file is read at start-up, where any problem stops the application, and again
- * whenever it changes; a change that cannot be read is logged and the tokens read before stay in
- * force, so that a half-edited file neither locks everyone out nor opens the service.
+ * whenever it changes (its inode, modification time or size); a version that cannot be used — a
+ * malformed line, an empty file, a file changing while read — is logged and the tokens read
+ * before stay in force, so that a half-written file neither locks everyone out nor opens the
+ * service. Replacing the file by a rename is the safe way to edit it.
  *
  * <p>Thread safety: any number of threads may call any method.
  */
@@ -42,7 +44,9 @@ public final class Tokens {
     /** Reads the token file; any problem stops start-up with a {@link ConfigurationException}. */
     public static Tokens load(Path file) {
         try {
-            Tokens tokens = new Tokens(file, read(file, stamp(file)));
+            Stamp stamp = stamp(file);
+            Tokens tokens = new Tokens(file, null);
+            tokens.loaded = new Loaded(stamp, tokens.parse(Files.readAllBytes(file)), false);
             LOG.info("token file " + file.toAbsolutePath() + ": " + tokens.loaded.tokens().size() + " tokens");
             return tokens;
         } catch (IOException e) {
@@ -81,26 +85,43 @@ public final class Tokens {
             return List.of();
         }
         Loaded seen = loaded;
-        try {
-            Stamp now = stamp(file);
-            if (!now.equals(seen.stamp())) {
-                loaded = read(file, now);
-                LOG.info("token file " + file.toAbsolutePath() + " changed: " + loaded.tokens().size() + " tokens");
-            }
-        } catch (IOException | ConfigurationException e) {
-            Stamp failed = stampOrNull();
-            if (!seen.failed() || !Objects.equals(failed, seen.stamp())) { // log each bad version once
-                LOG.severe("token file " + file.toAbsolutePath() + " changed but cannot be used, keeping the "
-                        + seen.tokens().size() + " tokens read before: " + e.getMessage());
-            }
-            loaded = new Loaded(failed, seen.tokens(), true);
+        Stamp before = stampOrNull();
+        if (Objects.equals(before, seen.stamp())) {
+            return seen.tokens();
         }
-        return loaded.tokens();
+        synchronized (this) { // one reload at a time, so that no thread stores an older outcome
+            seen = loaded;
+            if (Objects.equals(before, seen.stamp())) {
+                return seen.tokens();
+            }
+            try {
+                if (before == null) {
+                    throw new IOException("it cannot be read");
+                }
+                byte[] content = Files.readAllBytes(file);
+                if (!before.equals(stampOrNull())) {
+                    return seen.tokens(); // changed while being read: read it again at the next request
+                }
+                if (content.length == 0) {
+                    // What an editor leaves for a moment while it rewrites the file in place.
+                    throw new ConfigurationException("the file is empty; to revoke every token, leave a comment line");
+                }
+                loaded = new Loaded(before, parse(content), false);
+                LOG.info("token file " + file.toAbsolutePath() + " changed: " + loaded.tokens().size() + " tokens");
+            } catch (IOException | ConfigurationException e) {
+                if (!seen.failed() || !Objects.equals(before, seen.stamp())) { // log each bad version once
+                    LOG.severe("token file " + file.toAbsolutePath() + " changed but cannot be used, keeping the "
+                            + seen.tokens().size() + " tokens read before: " + e.getMessage());
+                }
+                loaded = new Loaded(before, seen.tokens(), true);
+            }
+            return loaded.tokens();
+        }
     }
 
-    private static Loaded read(Path file, Stamp stamp) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        return new Loaded(stamp, TokenFile.parse(lines, "token file " + file.toAbsolutePath()), false);
+    private List<Token> parse(byte[] content) {
+        List<String> lines = new String(content, StandardCharsets.UTF_8).lines().toList();
+        return TokenFile.parse(lines, "token file " + file.toAbsolutePath());
     }
 
     private Stamp stampOrNull() {

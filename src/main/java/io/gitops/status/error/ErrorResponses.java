@@ -31,7 +31,7 @@ public final class ErrorResponses {
         return switch (status) {
             case 404 -> "no such resource";
             case 405 -> "method not allowed on this resource";
-            case 406 -> "this resource only produces application/json";
+            case 406 -> "this resource cannot answer in the media type the Accept header asks for";
             case 413 -> "body is too large";
             case 415 -> "send the body as Content-Type: application/json";
             default -> "request failed with status " + status;

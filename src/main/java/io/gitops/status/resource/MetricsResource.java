@@ -1,5 +1,6 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.api.GroupSummary;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.store.LatencyHistogram;
@@ -17,11 +18,10 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code GET /metrics}: every host and the store's own counters in the Prometheus text format
@@ -78,23 +78,18 @@ public final class MetricsResource {
         }
         out.family("gitops_stale", "gauge", "1 when the host's last drift check is older than "
                 + staleness.threshold() + ", else 0.");
-        Map<String, Long> byStatus = new LinkedHashMap<>();
-        BodyFields.STATUSES.forEach(status -> byStatus.put(status, 0L));
-        long stale = 0;
+        GroupSummary totals = new GroupSummary(GroupSummary.ALL_GROUPS, BodyFields.STATUSES);
         for (StatusRecord r : records) {
             boolean isStale = staleness.isStale(r, now);
-            stale += isStale ? 1 : 0;
-            if (r.status() != null) {
-                byStatus.merge(r.status(), 1L, Long::sum);
-            }
+            totals.add(r, isStale);
             out.sample("gitops_stale", isStale ? 1 : 0, "server_group", r.serverGroup(), "host", r.host());
         }
-        out.family("gitops_hosts", "gauge", "Hosts per status.");
-        for (Map.Entry<String, Long> count : byStatus.entrySet()) {
-            out.sample("gitops_hosts", count.getValue(), "status", count.getKey());
+        out.family("gitops_hosts", "gauge", "Hosts per status, as GET /status/summary counts them.");
+        for (String status : BodyFields.STATUSES) {
+            out.sample("gitops_hosts", totals.count(status), "status", status);
         }
         out.family("gitops_hosts_stale", "gauge", "Hosts whose last drift check is older than the stale threshold.");
-        out.sample("gitops_hosts_stale", stale);
+        out.sample("gitops_hosts_stale", totals.stale());
 
         out.family("gitops_store_writes_total", "counter", "Writes this process acknowledged.");
         out.sample("gitops_store_writes_total", stats.writes());
@@ -106,7 +101,7 @@ public final class MetricsResource {
                 "Time from a write's call to its acknowledgement, durable on disk.");
         for (int i = 0; i < latency.bounds().length; i++) {
             out.sample("gitops_store_write_duration_seconds_bucket", latency.cumulative()[i],
-                    "le", Double.toString(latency.bounds()[i]));
+                    "le", BigDecimal.valueOf(latency.bounds()[i]).stripTrailingZeros().toPlainString());
         }
         out.sample("gitops_store_write_duration_seconds_bucket", latency.count(), "le", "+Inf");
         out.sample("gitops_store_write_duration_seconds_sum", latency.sumSeconds());

@@ -66,7 +66,7 @@ final class RecordFilter {
                 }
             }
         }
-        if (filters.isEmpty()) {
+        if (selectsAll(filters)) { // names starting with _ are ignored: they would select everything
             throw ApiException.validation(null, "give at least one filter, e.g. {\"server_group\": \"lab\"}");
         }
         return filters;

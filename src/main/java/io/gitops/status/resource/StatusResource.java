@@ -149,8 +149,9 @@ public final class StatusResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, List<String>> deleteMatching(InputStream body, @Context SecurityContext caller) {
         MultivaluedMap<String, String> filters = RecordFilter.fromJson(JsonBody.readObject(body));
-        List<StatusRecord> matched = matching(RecordFilter.from(filters, staleness, staleness.now()));
-        return Map.of("deleted", writes.deleteMatching(matched, filters.getOrDefault("server_group", List.of()), caller));
+        Predicate<StatusRecord> filter = RecordFilter.from(filters, staleness, staleness.now());
+        return Map.of("deleted", writes.deleteMatching(matching(filter), filter,
+                filters.getOrDefault("server_group", List.of()), caller));
     }
 
     @DELETE

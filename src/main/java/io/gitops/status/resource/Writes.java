@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -63,7 +64,7 @@ public final class Writes {
         if (records.isEmpty()) {
             throw ApiException.notFound("no records in group " + serverGroup);
         }
-        deleteAll(records, caller);
+        deleteAll(records, record -> true, caller);
     }
 
     /**
@@ -71,26 +72,29 @@ public final class Writes {
      * even when nothing matches (the answer must not tell what exists in other groups), and
      * every group of the records.
      */
-    List<String> deleteMatching(List<StatusRecord> records, List<String> namedGroups, SecurityContext caller) {
+    List<String> deleteMatching(List<StatusRecord> records, Predicate<StatusRecord> filter, List<String> namedGroups,
+            SecurityContext caller) {
         namedGroups.forEach(group -> access.writerOf(caller, group));
-        return deleteAll(records, caller);
+        return deleteAll(records, filter, caller);
     }
 
     /**
-     * Deletes the records, skipping any another request deleted meanwhile; returns the keys
-     * deleted. The caller must be allowed to delete every one of them, else nothing is deleted.
+     * Deletes the records that still match {@code stillMatching} when the store applies the
+     * deletion, all in one durable batch, and returns the keys deleted: a record deleted or
+     * changed meanwhile by another request is skipped. The caller must be allowed to delete every
+     * one of them, else nothing is deleted.
      */
-    List<String> deleteAll(List<StatusRecord> records, SecurityContext caller) {
+    private List<String> deleteAll(List<StatusRecord> records, Predicate<StatusRecord> stillMatching,
+            SecurityContext caller) {
         records.stream().map(StatusRecord::serverGroup).distinct().forEach(group -> access.writerOf(caller, group));
+        List<StatusStore.Outcome> outcomes = store.writeAll(records.stream()
+                .map(record -> new Deletion(record.serverGroup(), record.host(), stillMatching)).toList());
         List<String> deleted = new ArrayList<>();
-        for (StatusRecord record : records) {
-            try {
-                delete(record.serverGroup(), record.host(), caller);
-                deleted.add(record.key());
-            } catch (ApiException e) {
-                if (e.status() != 404) {
-                    throw e;
-                }
+        for (int i = 0; i < records.size(); i++) {
+            StatusStore.Outcome outcome = outcomes.get(i);
+            if (outcome.refused() == null && outcome.written().record() == null) {
+                deleted.add(records.get(i).key());
+                LOG.info("deleted " + records.get(i).key());
             }
         }
         return deleted;

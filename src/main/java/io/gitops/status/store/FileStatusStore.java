@@ -160,6 +160,27 @@ public final class FileStatusStore implements StatusStore {
     }
 
     @Override
+    public List<Outcome> writeAll(List<? extends Update> updates) {
+        long start = System.nanoTime();
+        List<PendingWrite> writes = updates.stream().map(PendingWrite::new).toList();
+        queue.addAll(writes);
+        guard.lock();
+        try {
+            if (!writes.stream().allMatch(PendingWrite::isDone)) {
+                commitQueued(); // takes every queued write, so all of these in one batch
+            }
+        } finally {
+            guard.unlock();
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        for (PendingWrite write : writes) {
+            outcomes.add(Outcome.of(write::outcome));
+            writeLatency.record(System.nanoTime() - start);
+        }
+        return outcomes;
+    }
+
+    @Override
     public Stats stats() {
         guard.lock();
         try {

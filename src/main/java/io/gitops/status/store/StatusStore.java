@@ -1,8 +1,10 @@
 package io.gitops.status.store;
 
 import io.gitops.status.api.StatusRecord;
+import io.gitops.status.error.ApiException;
 import io.gitops.status.update.Update;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,6 +42,21 @@ public interface StatusStore extends AutoCloseable {
      */
     Written write(Update update);
 
+    /**
+     * Applies several writes together: {@link FileStatusStore} makes them durable with one journal
+     * append. Returns each update's outcome, in order: what it stored, or the {@link ApiException}
+     * with which it refused the write (a 404 for a record gone meanwhile, say).
+     *
+     * @throws StoreUnavailableException when the changes could not be stored; none was acknowledged
+     */
+    default List<Outcome> writeAll(List<? extends Update> updates) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Update update : updates) {
+            outcomes.add(Outcome.of(() -> write(update)));
+        }
+        return outcomes;
+    }
+
     /** This process's write counters and the size of the stored data, for {@code /metrics}. */
     Stats stats();
 
@@ -51,6 +68,20 @@ public interface StatusStore extends AutoCloseable {
 
     /** A write's outcome: the record as stored ({@code null} once deleted), and whether the write created it. */
     record Written(StatusRecord record, boolean created) {
+    }
+
+    /** One write of {@link #writeAll}: {@code written} when stored, else {@code refused}. */
+    record Outcome(Written written, ApiException refused) {
+
+        static Outcome of(java.util.function.Supplier<Written> write) {
+            try {
+                return new Outcome(write.get(), null);
+            } catch (StoreUnavailableException e) {
+                throw e;
+            } catch (ApiException e) {
+                return new Outcome(null, e);
+            }
+        }
     }
 
     /**

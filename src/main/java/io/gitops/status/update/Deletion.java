@@ -3,9 +3,19 @@ package io.gitops.status.update;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.error.ApiException;
 import java.util.List;
+import java.util.function.Predicate;
 
-/** {@code DELETE /status/{server_group}/{host}}: removes one record, which must exist. */
-public record Deletion(String serverGroup, String host) implements Update {
+/**
+ * Removes one record, which must exist (404 otherwise), if it still satisfies {@code condition}
+ * when the store applies it: a bulk deletion selects records from a snapshot, and one that
+ * changed since (a stale host that reported) is left alone.
+ */
+public record Deletion(String serverGroup, String host, Predicate<StatusRecord> condition) implements Update {
+
+    /** {@code DELETE /status/{server_group}/{host}}: unconditionally. */
+    public Deletion(String serverGroup, String host) {
+        this(serverGroup, host, record -> true);
+    }
 
     @Override
     public String source() {
@@ -22,6 +32,6 @@ public record Deletion(String serverGroup, String host) implements Update {
         if (current == null) {
             throw ApiException.notFound("no record for " + key());
         }
-        return null;
+        return condition.test(current) ? null : current;
     }
 }

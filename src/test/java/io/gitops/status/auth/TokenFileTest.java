@@ -54,6 +54,12 @@ class TokenFileTest {
     // ---- what a file holds --------------------------------------------------------------------
 
     @Test
+    void theHashOfAnEmptyTokenIsRefused() {
+        String message = assertRejected(2, "# unset variable", "ci " + sha256("") + " write:*");
+        assertTrue(message.contains("empty token"), message);
+    }
+
+    @Test
     void aFileWithCommentsBlankLinesAndMixedWhitespace() {
         List<Token> tokens = parse(
                 "# gitops-status write tokens",

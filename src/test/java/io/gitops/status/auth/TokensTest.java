@@ -10,6 +10,7 @@ import io.gitops.status.app.AppConfig;
 import io.gitops.status.app.AppConfig.ConfigurationException;
 import io.gitops.status.app.GitopsStatusApplication;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -259,6 +261,60 @@ class TokensTest {
         assertEquals(null, who(tokens, OPS));
         assertTrue(tokens.readRequired());
         assertFalse(tokens.authenticate(CI).orElseThrow().mayWrite("prod-web"));
+    }
+
+    @Test
+    void anEmptiedFileKeepsThePreviousTokensAndACommentOnlyFileRevokesThemAll() throws IOException {
+        write(line("ci", CI, "write:*"), line("ops", OPS, "read"));
+        Tokens tokens = Tokens.load(file);
+        Files.write(file, new byte[0]); // an editor's in-place rewrite, caught half-way
+        assertEquals("ci", who(tokens, CI));
+        assertTrue(tokens.readRequired(), "an emptied file opened the reads");
+        write("# every token revoked");
+        assertEquals(null, who(tokens, CI));
+        assertFalse(tokens.readRequired());
+    }
+
+    /**
+     * An in-place rewrite in two writes, read meanwhile by request threads: once the file is
+     * complete, its tokens apply, whatever a reader saw half-way.
+     */
+    @Test
+    void aFileRewrittenInPlaceWhileReadEndsWithItsNewTokens() throws Exception {
+        Level before = appLogger.getLevel();
+        appLogger.setLevel(Level.OFF); // half-written versions are logged; not of interest here
+        try {
+            for (int trial = 0; trial < 100; trial++) {
+                write(line("old", CI, "write:*"));
+                Tokens tokens = Tokens.load(file);
+                AtomicBoolean stop = new AtomicBoolean();
+                List<Thread> readers = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    Thread reader = new Thread(() -> {
+                        while (!stop.get()) {
+                            tokens.authenticate("anything");
+                        }
+                    });
+                    reader.start();
+                    readers.add(reader);
+                }
+                byte[] next = (line("new", LATE, "write:*") + "\n").getBytes(StandardCharsets.UTF_8);
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    out.write(next, 0, 20);
+                    out.flush();
+                    Thread.sleep(0, 50_000);
+                    out.write(next, 20, next.length - 20);
+                }
+                stop.set(true);
+                for (Thread reader : readers) {
+                    reader.join();
+                }
+                assertEquals("new", who(tokens, LATE), "trial " + trial + ": the complete file's token is refused");
+                assertEquals(null, who(tokens, CI), "trial " + trial + ": the revoked token still works");
+            }
+        } finally {
+            appLogger.setLevel(before);
+        }
     }
 
     @Test

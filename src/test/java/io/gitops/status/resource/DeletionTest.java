@@ -67,6 +67,9 @@ class DeletionTest extends ApiTestSupport {
 
         assertEquals(List.of(), texts(post("status/delete", "{\"host\": \"none\"}").json().get("deleted")));
         assertError(assertChangesNothing(() -> post("status/delete", "{}")), 400, "validation_failed", null);
+        // Names starting with _ are ignored by the filters: alone they would select every record.
+        assertError(assertChangesNothing(() -> post("status/delete", "{\"_note\": \"clean-up of lab\"}")), 400,
+                "validation_failed", null);
         assertError(assertChangesNothing(() -> post("status/delete", "{\"colour\": \"red\"}")), 400,
                 "unknown_parameter", "colour");
         assertError(assertChangesNothing(() -> post("status/delete", "{\"host\": 5}")), 400,

@@ -2,11 +2,13 @@ package io.gitops.status.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gitops.status.api.StatusRecord;
+import io.gitops.status.update.Deletion;
 import io.gitops.status.error.ApiException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +46,34 @@ class FileStatusStoreTest {
             assertTrue(store.readiness().ready(), store.readiness().reason());
             assertTrue(Files.isDirectory(nested.getParent()));
             assertFalse(Files.exists(nested), "reading an empty store writes nothing");
+        }
+    }
+
+    /**
+     * Several deletions in one batch: one journal append; a deletion whose condition no longer
+     * holds when applied (the record changed since it was selected) leaves the record; one of a
+     * record gone meanwhile is refused with 404 without failing the others.
+     */
+    @Test
+    void writeAllAppliesConditionalDeletionsInOneBatch() {
+        try (FileStatusStore store = new FileStatusStore(file())) {
+            for (String host : List.of("a", "b", "c")) {
+                store.write(TestUpdates.put("g", host, "failed"));
+            }
+            long batches = store.stats().batches();
+            List<StatusStore.Outcome> outcomes = store.writeAll(List.of(
+                    new Deletion("g", "a", record -> record.status().equals("failed")),
+                    new Deletion("g", "b", record -> record.status().equals("synced")),
+                    new Deletion("g", "gone", record -> true),
+                    new Deletion("g", "c")));
+            assertNull(outcomes.get(0).written().record(), "deleted");
+            assertEquals("b", outcomes.get(1).written().record().host(), "left: no longer matching");
+            assertEquals(404, outcomes.get(2).refused().status());
+            assertNull(outcomes.get(3).written().record(), "deleted");
+            assertEquals(batches + 1, store.stats().batches(), "one journal append for the batch");
+        }
+        try (FileStatusStore reopened = new FileStatusStore(file())) {
+            assertEquals(List.of("g/b"), reopened.all().stream().map(StatusRecord::key).toList());
         }
     }
 
