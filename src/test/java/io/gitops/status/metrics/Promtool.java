@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  *
  * <p>promtool is taken from {@code PATH} if it is there; otherwise from Debian's {@code
  * prometheus} package, fetched once into {@code target/promtool} with {@code apt-get download}
- * (no root and no {@code apt-get update} needed, it uses the machine's apt lists) and unpacked
+ * (no root needed: it uses the machine's apt lists; when they are missing or out of date and the
+ * build runs as root, {@code apt-get update} refreshes them first) and unpacked
  * with {@code dpkg-deb -x}. A missing or broken tool fails the test loudly rather than skipping
  * it, so that the metrics never go unchecked without anyone noticing.
  */
@@ -171,7 +172,16 @@ public final class Promtool {
         Path staging = Files.createTempDirectory(target, "promtool-staging-");
         try {
             Path download = Files.createDirectories(staging.resolve("download"));
-            runOrFail(new ProcessBuilder("apt-get", "download", "prometheus").directory(download.toFile()));
+            ProcessBuilder downloadDeb = new ProcessBuilder("apt-get", "download", "prometheus")
+                    .directory(download.toFile());
+            if (run(downloadDeb).exitCode() != 0 && "root".equals(System.getProperty("user.name"))) {
+                // The machine's package lists are missing or out of date (a fresh image, a newer
+                // point release): refresh them, which root may, and try again.
+                runOrFail(new ProcessBuilder("apt-get", "update"));
+            }
+            if (!Files.isDirectory(download) || isEmpty(download)) {
+                runOrFail(downloadDeb);
+            }
             Path deb;
             try (Stream<Path> files = Files.list(download)) {
                 List<Path> debs = files.filter(f -> f.getFileName().toString().endsWith(".deb")).toList();
@@ -201,6 +211,12 @@ public final class Promtool {
             if (Files.exists(staging)) {
                 deleteRecursively(staging);
             }
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
         }
     }
 
