@@ -280,7 +280,9 @@ public final class FileStatusStore implements StatusStore {
                     }
                 }
                 if (!staged.isEmpty()) {
-                    byte[] lines = Journal.encode(staged);
+                    List<Journal.Entry> entries = new ArrayList<>();
+                    staged.forEach((key, record) -> entries.add(Journal.Entry.of(key, records.get(key), record)));
+                    byte[] lines = Journal.encode(entries);
                     Journal.append(journalFile, journalLength, lines);
                     journalLength += lines.length;
                     staged.forEach((key, record) -> new Journal.Entry(key, record).applyTo(records));

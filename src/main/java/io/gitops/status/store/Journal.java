@@ -1,9 +1,12 @@
 package io.gitops.status.store;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import io.gitops.status.api.StatusRecord;
+import io.gitops.status.api.Transition;
 import io.gitops.status.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -30,6 +34,12 @@ import java.util.zip.CRC32C;
  * CRC-32C of the JSON's UTF-8 bytes as eight lower-case hex digits. Lines are applied in order over
  * the data file's records: a record replaces the one with the same key, a delete removes it.
  *
+ * <p>A record's history changes by at most a transition per write, so a put whose history
+ * continues the one it replaces carries only the new transitions:
+ * {@code {"put": {record, "history": []}, "history_added": [...], "history_keep": N}} means the
+ * replaced record's history, then the added transitions, of which the last N are kept. Lines stay
+ * a few hundred bytes instead of carrying every record's whole history on every write.
+ *
  * <p>Recovery: a last line that is incomplete or fails its check is what a crash during an append
  * leaves; it was never acknowledged and is cut off. A bad line followed by good ones means the
  * journal is damaged: it is reported, never rewritten.
@@ -40,19 +50,56 @@ final class Journal {
 
     private static final ObjectWriter WRITER = Json.mapper().writerWithView(StatusRecord.Views.Storage.class);
     private static final HexFormat HEX = HexFormat.of();
+    private static final ObjectReader HISTORY_READER = Json.mapper()
+            .readerFor(new TypeReference<List<Transition>>() { });
 
     private Journal() {
     }
 
-    /** One change: the record stored under {@code key}, or {@code null} when it was deleted. */
-    record Entry(String key, StatusRecord record) {
+    /**
+     * One change: the record stored under {@code key}, or {@code null} when it was deleted. With
+     * {@code historyKeep} set, the record's history is that of the record it replaces followed by
+     * {@code historyAdded}, of which the last {@code historyKeep} transitions are kept.
+     */
+    record Entry(String key, StatusRecord record, List<Transition> historyAdded, Integer historyKeep) {
+
+        Entry(String key, StatusRecord record) {
+            this(key, record, null, null);
+        }
+
         /** Applies the change to a map of records by key. */
         void applyTo(Map<String, StatusRecord> records) {
             if (record == null) {
                 records.remove(key);
-            } else {
+            } else if (historyKeep == null) {
                 records.put(key, record);
+            } else {
+                StatusRecord replaced = records.get(key);
+                List<Transition> history = new ArrayList<>(replaced == null ? List.of() : replaced.history());
+                history.addAll(historyAdded);
+                records.put(key, record.withWriter(record.writtenByToken(),
+                        history.subList(Math.max(0, history.size() - historyKeep), history.size())));
             }
+        }
+
+        /**
+         * The change from {@code replaced} to {@code next}: with only the transitions added when
+         * {@code next}'s history continues {@code replaced}'s, else the whole record.
+         */
+        static Entry of(String key, StatusRecord replaced, StatusRecord next) {
+            if (next == null) {
+                return new Entry(key, null);
+            }
+            List<Transition> before = replaced == null ? List.of() : replaced.history();
+            List<Transition> after = next.history();
+            for (int added = 0; added <= Math.min(2, after.size()); added++) {
+                List<Transition> kept = after.subList(0, after.size() - added);
+                if (kept.size() <= before.size() && kept.equals(before.subList(before.size() - kept.size(), before.size()))) {
+                    return new Entry(key, next.withWriter(next.writtenByToken(), List.of()),
+                            after.subList(after.size() - added, after.size()), after.size());
+                }
+            }
+            return new Entry(key, next);
         }
     }
 
@@ -60,14 +107,23 @@ final class Journal {
     record Contents(List<Entry> entries, long validLength, boolean tornTail) {
     }
 
-    /** Encodes changes (a {@code null} record: deleted) as journal lines. */
-    static byte[] encode(Map<String, StatusRecord> changes) {
+    /** Encodes changes as journal lines. */
+    static byte[] encode(List<Entry> changes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(changes.size() * 512);
-        for (Map.Entry<String, StatusRecord> change : changes.entrySet()) {
+        for (Entry change : changes) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            if (change.record() == null) {
+                line.put("delete", change.key());
+            } else {
+                line.put("put", change.record());
+                if (change.historyKeep() != null) {
+                    line.put("history_added", change.historyAdded());
+                    line.put("history_keep", change.historyKeep());
+                }
+            }
             byte[] json;
             try {
-                json = WRITER.writeValueAsBytes(change.getValue() == null
-                        ? Map.of("delete", change.getKey()) : Map.of("put", change.getValue()));
+                json = WRITER.writeValueAsBytes(line);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -169,7 +225,16 @@ final class Journal {
                 return null;
             }
             StatusRecord record = StoreFormat.readRecord("journal entry", put);
-            return new Entry(record.key(), record);
+            JsonNode keep = line.get("history_keep");
+            if (keep == null) {
+                return new Entry(record.key(), record);
+            }
+            JsonNode addedNode = line.get("history_added");
+            if (!keep.canConvertToInt() || keep.intValue() < 0 || addedNode == null || !addedNode.isArray()) {
+                return null;
+            }
+            List<Transition> added = HISTORY_READER.readValue(addedNode);
+            return new Entry(record.key(), record, added, keep.intValue());
         } catch (JacksonException | StoreFormat.DamagedFileException e) {
             return null;
         } catch (IOException e) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gitops.status.api.StatusRecord;
+import io.gitops.status.api.Transition;
+import io.gitops.status.update.AttributedUpdate;
 import io.gitops.status.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,50 @@ class JournalTest {
                 assertEquals(List.of("db/d-01", "web/w-01"), keys(restarted.all()));
                 assertEquals("failed", restarted.find("web", "w-01").orElseThrow().status());
             }
+        }
+    }
+
+    /**
+     * A write that adds a transition journals only that transition; replay (a restart, another
+     * process catching up) rebuilds the same history, trimmed the same way, and a history
+     * replaced wholesale is journalled whole.
+     */
+    @Test
+    void historyIsJournalledAsTheTransitionsAddedAndReplayedExactly() throws IOException {
+        int kept = 5;
+        try (FileStatusStore writer = new FileStatusStore(file());
+                FileStatusStore other = new FileStatusStore(file())) {
+            for (int i = 0; i < 40; i++) {
+                String status = i % 2 == 0 ? "synced" : "failed";
+                writer.write(new AttributedUpdate(TestUpdates.put("web", "w-01", status), "ci", kept));
+                if (i % 3 == 0) { // and a write that changes nothing in the history
+                    writer.write(new AttributedUpdate(TestUpdates.put("web", "w-01", status), "ci", kept));
+                }
+            }
+            List<Transition> history = writer.find("web", "w-01").orElseThrow().history();
+            assertEquals(kept, history.size());
+            assertEquals(List.of("synced", "failed", "synced", "failed", "synced"),
+                    history.stream().map(Transition::from).toList());
+            for (String line : Files.readAllLines(journal())) {
+                int transitions = line.split("\"to\"", -1).length - 1;
+                assertTrue(transitions <= 1, "a line carries the whole history: " + line);
+                assertTrue(line.contains("\"history_keep\":"), line);
+            }
+            assertEquals(history, other.find("web", "w-01").orElseThrow().history(), "another process");
+
+            // A history that does not continue the stored one (written by hand, say) goes whole.
+            StatusRecord replaced = writer.find("web", "w-01").orElseThrow()
+                    .withWriter("ci", List.of(new Transition("2026-01-01T00:00:00Z", null, "unknown", "test", null, 0),
+                            new Transition("2026-01-01T00:00:01Z", "unknown", "synced", "test", null, 0),
+                            new Transition("2026-01-01T00:00:02Z", "synced", "unknown", "test", null, 0)));
+            writer.write(TestUpdates.storing(replaced));
+            List<String> lines = Files.readAllLines(journal());
+            assertFalse(lines.get(lines.size() - 1).contains("history_keep"), lines.get(lines.size() - 1));
+            assertEquals(replaced.history(), other.find("web", "w-01").orElseThrow().history());
+        }
+        try (FileStatusStore restarted = new FileStatusStore(file())) {
+            assertEquals(List.of("unknown", "synced", "unknown"), restarted.find("web", "w-01").orElseThrow().history()
+                    .stream().map(Transition::to).toList());
         }
     }
 
