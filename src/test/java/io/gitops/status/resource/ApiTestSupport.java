@@ -180,6 +180,17 @@ abstract class ApiTestSupport extends JerseyTest {
         return texts;
     }
 
+    /** The keys ({@code server_group/host}) of a list of rows, each checked for its shape. */
+    static List<String> keys(JsonNode rows) {
+        assertTrue(rows.isArray(), rows.toString());
+        List<String> keys = new ArrayList<>();
+        for (JsonNode row : rows) {
+            assertRowShape(row);
+            keys.add(row.get("server_group").textValue() + "/" + row.get("host").textValue());
+        }
+        return keys;
+    }
+
     /** A row: every §1 field, in order, then last_seen, stale and written_by_token. */
     static void assertRowShape(JsonNode row) {
         assertTrue(row.isObject(), "row is not an object: " + row);

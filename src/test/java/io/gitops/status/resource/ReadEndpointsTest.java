@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.client.WebTarget;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,16 +39,6 @@ class ReadEndpointsTest extends ApiTestSupport {
         put("rsyslog-dev", "rsyslog-01", "failed", "dev", "rsyslog", "gitops", "rsyslog-dev", "skipped");
         put("splunk-prod", "idx-01", "synced", "prod", "splunk", "splunk-ops", "splunk", null);
         put("nginx-staging", "web-01", "unknown", "staging", "nginx", null, null, null);
-    }
-
-    private static List<String> keys(JsonNode rows) {
-        assertTrue(rows.isArray(), rows.toString());
-        List<String> keys = new ArrayList<>();
-        for (JsonNode row : rows) {
-            assertRowShape(row);
-            keys.add(row.get("server_group").textValue() + "/" + row.get("host").textValue());
-        }
-        return keys;
     }
 
     private List<String> query(WebTarget target) {

@@ -77,16 +77,6 @@ class StalenessTest extends ApiTestSupport {
         checked("prod", "b", ago(Duration.ofMinutes(9)));
     }
 
-    private static List<String> keys(JsonNode rows) {
-        assertTrue(rows.isArray(), rows.toString());
-        List<String> keys = new ArrayList<>();
-        for (JsonNode row : rows) {
-            assertRowShape(row);
-            keys.add(row.get("server_group").textValue() + "/" + row.get("host").textValue());
-        }
-        return keys;
-    }
-
     private List<String> list(WebTarget target) {
         Answer a = answer(target.request().get());
         assertEquals(200, a.status(), a.body());
