@@ -143,20 +143,11 @@ public final class FileStatusStore implements StatusStore {
 
     @Override
     public Written write(Update update) {
-        long start = System.nanoTime();
-        PendingWrite write = new PendingWrite(update);
-        queue.add(write);
-        guard.lock();
-        try {
-            if (!write.isDone()) {
-                commitQueued();
-            }
-        } finally {
-            guard.unlock();
+        Outcome outcome = writeAll(List.of(update)).get(0);
+        if (outcome.refused() != null) {
+            throw outcome.refused();
         }
-        Written written = write.outcome();
-        writeLatency.record(System.nanoTime() - start);
-        return written;
+        return outcome.written();
     }
 
     @Override
@@ -174,8 +165,11 @@ public final class FileStatusStore implements StatusStore {
         }
         List<Outcome> outcomes = new ArrayList<>();
         for (PendingWrite write : writes) {
-            outcomes.add(Outcome.of(write::outcome));
-            writeLatency.record(System.nanoTime() - start);
+            Outcome outcome = Outcome.of(write::outcome);
+            if (outcome.refused() == null) { // the histogram times acknowledged writes only
+                writeLatency.record(System.nanoTime() - start);
+            }
+            outcomes.add(outcome);
         }
         return outcomes;
     }
