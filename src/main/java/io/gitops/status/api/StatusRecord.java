@@ -67,7 +67,7 @@ public record StatusRecord(
         labels = labels == null || labels.isEmpty() ? Map.of()
                 : java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
         writtenByToken = shared(writtenByToken);
-        history = history == null ? List.of() : List.copyOf(history);
+        history = History.of(history);
     }
 
     /** A record written without a token, with no history yet. */

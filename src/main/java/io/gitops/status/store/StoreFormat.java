@@ -7,46 +7,53 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
 import io.gitops.status.json.Json;
-import io.gitops.status.update.LegacyUpdate;
+import io.gitops.status.update.BodyFields;
 import io.gitops.status.update.Timestamps;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The data file's format, the seed's: {@code {"version": "2.0", "servers": {"<group>/<host>": {...}}}},
- * each record with every field but the derived {@code changed_files_count}.
+ * each record with every field but the derived {@code changed_files_count}, one record per line.
+ * A file written by a compaction also names the journal it folded and how much of it:
+ * {@code "folded": {"journal": "<id>", "bytes": N}} (see {@link Journal}).
  *
- * <p>Reading also accepts v1 data (a v1 object, an array of them, or an object mapping any key to
- * them), converted with the v1 mapping of {@link LegacyUpdate}. Anything else is damaged and is
- * reported, never repaired.
+ * <p>Files are read and written streaming, a record at a time: a data file of any size needs no
+ * more memory than its records. A record whose identity breaks the input rules makes the file
+ * damaged, as does anything else that is not v2 data; v1 data is left to {@link V1Migration}.
  */
 final class StoreFormat {
 
     static final String VERSION = "2.0";
+    private static final int READ_BUFFER_BYTES = 1 << 20;
 
     private static final ObjectWriter WRITER = Json.mapper().writerWithView(StatusRecord.Views.Storage.class);
     /** Reads one record in the middle of the file: the rest of the file follows it. */
     private static final ObjectReader RECORD_READER = Json.mapper().readerFor(StatusRecord.class)
             .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader TREE_READER = Json.mapper().readerFor(JsonNode.class)
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private StoreFormat() {
     }
 
-    /** What a data file holds; {@code fromV1} when it must be rewritten in the v2 format. */
-    record Contents(Map<String, StatusRecord> records, boolean fromV1) {
+    /** The part of a journal that a data file already holds. */
+    record Folded(String journalId, long bytes) {
+    }
+
+    /** What reading a data file found: v2 data ({@code folded} may be null), or v1 data to migrate. */
+    record Contents(Folded folded, boolean isV1) {
     }
 
     /** A data file that cannot be read as v2 or v1 data. */
@@ -56,22 +63,13 @@ final class StoreFormat {
         }
     }
 
-    /**
-     * The data file's bytes: compact JSON with one record per line, so that the file stays small,
-     * quick to read, and easy to grep and diff.
-     */
-    static byte[] write(Collection<StatusRecord> records) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(records.size() * 600 + 64);
-        try {
-            write(records, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    static void write(Collection<StatusRecord> records, Folded folded, OutputStream out) throws IOException {
+        StringBuilder head = new StringBuilder("{\"version\": \"" + VERSION + "\", ");
+        if (folded != null) {
+            head.append("\"folded\": {\"journal\": ").append(Json.mapper().writeValueAsString(folded.journalId()))
+                    .append(", \"bytes\": ").append(folded.bytes()).append("}, ");
         }
-        return out.toByteArray();
-    }
-
-    static void write(Collection<StatusRecord> records, OutputStream out) throws IOException {
-        out.write(("{\"version\": \"" + VERSION + "\", \"servers\": {").getBytes(StandardCharsets.UTF_8));
+        out.write(head.append("\"servers\": {").toString().getBytes(StandardCharsets.UTF_8));
         boolean first = true;
         for (StatusRecord record : records.stream().sorted(StatusRecord.ORDER).toList()) {
             out.write((first ? "\n" : ",\n").getBytes(StandardCharsets.UTF_8));
@@ -83,91 +81,73 @@ final class StoreFormat {
         out.write("\n}}\n".getBytes(StandardCharsets.UTF_8));
     }
 
-    static Contents read(byte[] bytes, String now) throws DamagedFileException {
-        if (isBlank(bytes)) {
-            return new Contents(Map.of(), false);
-        }
-        try {
-            Map<String, StatusRecord> records = readV2Streaming(bytes);
-            if (records != null) {
-                return new Contents(records, false);
+    /**
+     * Reads a v2 data file's records into {@code each}; a missing or blank file has none. Returns
+     * {@code isV1} without reading records when the file holds v1 data.
+     */
+    static Contents read(Path file, Consumer<StatusRecord> each) throws IOException, DamagedFileException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), READ_BUFFER_BYTES);
+                JsonParser parser = Json.mapper().createParser(in)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return new Contents(null, false);
             }
-            JsonNode root = Json.mapper().readTree(bytes);
-            if (root.isObject() && root.has("version")) {
-                JsonNode version = root.get("version");
-                if (!version.isTextual() || !version.textValue().equals(VERSION)) {
-                    throw new DamagedFileException("unknown data file version " + version
-                            + "; this service reads version \"" + VERSION + "\" and v1 data");
-                }
-                return new Contents(readV2(root.get("servers")), false);
+            if (first != JsonToken.START_OBJECT || !"version".equals(parser.nextFieldName())) {
+                return new Contents(null, true); // v1, or a v2 file of another shape: V1Migration reads it
             }
-            return new Contents(readV1(root, now), true);
+            JsonToken version = parser.nextToken();
+            if (version != JsonToken.VALUE_STRING || !VERSION.equals(parser.getText())) {
+                throw new DamagedFileException("unknown data file version " + parser.getText()
+                        + "; this service reads version \"" + VERSION + "\" and v1 data");
+            }
+            return new Contents(readRest(parser, each), false);
+        } catch (NoSuchFileException e) {
+            return new Contents(null, false);
         } catch (JacksonException e) {
             throw new DamagedFileException("not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
-    /**
-     * The fast path for the usual file, {@code {"version": "2.0", "servers": {...}, ...}} with
-     * {@code version} first: the records are read one by one, without building a tree of the whole
-     * file. Returns {@code null} for any other shape, which the general path then reads.
-     */
-    private static Map<String, StatusRecord> readV2Streaming(byte[] bytes) throws IOException, DamagedFileException {
-        try (JsonParser parser = Json.mapper().createParser(bytes)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT || !"version".equals(parser.nextFieldName())
-                    || parser.nextToken() != JsonToken.VALUE_STRING || !VERSION.equals(parser.getText())) {
-                return null;
-            }
-            Map<String, StatusRecord> records = null;
-            for (String field = parser.nextFieldName(); field != null; field = parser.nextFieldName()) {
-                JsonToken value = parser.nextToken();
-                if (!field.equals("servers")) {
-                    parser.skipChildren();
-                    continue;
-                }
+    /** The fields after {@code version}: {@code servers} streamed record by record, {@code folded}. */
+    private static Folded readRest(JsonParser parser, Consumer<StatusRecord> each)
+            throws IOException, DamagedFileException {
+        Folded folded = null;
+        boolean servers = false;
+        for (String field = parser.nextFieldName(); field != null; field = parser.nextFieldName()) {
+            JsonToken value = parser.nextToken();
+            if (field.equals("folded")) {
+                folded = readFolded(TREE_READER.readValue(parser));
+            } else if (field.equals("servers")) {
                 if (value != JsonToken.START_OBJECT) {
                     throw new DamagedFileException("\"servers\" must be an object of records");
                 }
-                records = new HashMap<>();
                 for (String key = parser.nextFieldName(); key != null; key = parser.nextFieldName()) {
                     if (parser.nextToken() != JsonToken.START_OBJECT) {
                         throw new DamagedFileException("record " + key + " is not an object");
                     }
-                    StatusRecord record = normalize(key, RECORD_READER.readValue(parser));
-                    records.put(record.key(), record);
+                    each.accept(normalize(key, RECORD_READER.readValue(parser)));
                 }
-            }
-            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
-                throw new DamagedFileException("unexpected content after the data");
-            }
-            if (records == null) {
-                throw new DamagedFileException("\"servers\" must be an object of records");
-            }
-            return records;
-        }
-    }
-
-    private static boolean isBlank(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-                return false;
+                servers = true;
+            } else {
+                parser.skipChildren();
             }
         }
-        return true;
-    }
-
-    private static Map<String, StatusRecord> readV2(JsonNode servers) throws DamagedFileException {
-        if (servers == null || !servers.isObject()) {
+        if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+            throw new DamagedFileException("unexpected content after the data");
+        }
+        if (!servers) {
             throw new DamagedFileException("\"servers\" must be an object of records");
         }
-        Map<String, StatusRecord> records = new HashMap<>();
-        for (Map.Entry<String, JsonNode> entry : servers.properties()) {
-            StatusRecord record = readRecord(entry.getKey(), entry.getValue());
-            records.put(record.key(), record);
+        return folded;
+    }
+
+    private static Folded readFolded(JsonNode node) throws DamagedFileException {
+        JsonNode journal = node == null ? null : node.get("journal");
+        JsonNode bytes = node == null ? null : node.get("bytes");
+        if (journal == null || !journal.isTextual() || bytes == null || !bytes.canConvertToLong() || bytes.longValue() < 0) {
+            throw new DamagedFileException("\"folded\" must be {\"journal\": \"<id>\", \"bytes\": N}");
         }
-        return records;
+        return new Folded(journal.textValue(), bytes.longValue());
     }
 
     static StatusRecord readRecord(String key, JsonNode node) throws DamagedFileException {
@@ -182,49 +162,26 @@ final class StoreFormat {
     }
 
     /**
-     * A record as read, completed and normalised: identity from the key when missing, and older
-     * writers' (the Flask service's) zone-less timestamps and upper-case values.
+     * A record as read, completed, checked and normalised: identity from the key when missing and
+     * held to the input rules, and older writers' (the Flask service's) zone-less timestamps and
+     * upper-case values.
      */
-    private static StatusRecord normalize(String key, StatusRecord r) throws DamagedFileException {
+    static StatusRecord normalize(String key, StatusRecord r) throws DamagedFileException {
         int slash = key.indexOf('/');
         String group = r.serverGroup() != null ? r.serverGroup() : slash > 0 ? key.substring(0, slash) : null;
         String host = r.host() != null ? r.host() : slash > 0 ? key.substring(slash + 1) : null;
         if (group == null || host == null) {
             throw new DamagedFileException("record " + key + " has no server_group and host");
         }
+        if (!BodyFields.isIdentity(group) || !BodyFields.isIdentity(host)) {
+            throw new DamagedFileException("record " + key + " has a server_group or host that breaks the rules"
+                    + " for names (1-" + BodyFields.MAX_IDENTITY_LENGTH + " letters, digits, '.', '_', ':', '-')");
+        }
         return new StatusRecord(group, host, r.projectName(), r.repoName(), r.serverType(), r.environment(),
                 lower(r.status()), r.changedFiles(), lower(r.validationStatus()), r.validationMessage(),
                 r.commitSha(), r.branch(), r.updatedBy(), r.labels(),
                 Timestamps.normalizeStored(r.lastPipelineRun()), Timestamps.normalizeStored(r.lastCronCheck()),
                 Timestamps.normalizeStored(r.timestamp()), r.writtenByToken(), r.history());
-    }
-
-    private static Map<String, StatusRecord> readV1(JsonNode root, String now) throws DamagedFileException {
-        List<JsonNode> objects = new ArrayList<>();
-        if (LegacyUpdate.looksLikeV1(root)) {
-            objects.add(root);
-        } else if (root.isArray() || root.isObject()) {
-            for (JsonNode element : root) {
-                if (!LegacyUpdate.looksLikeV1(element)) {
-                    throw new DamagedFileException("neither a version \"" + VERSION
-                            + "\" data file nor v1 data (v1 objects carry repo, server and sync_status)");
-                }
-                objects.add(element);
-            }
-        } else {
-            throw new DamagedFileException("neither a version \"" + VERSION + "\" data file nor v1 data");
-        }
-        Map<String, StatusRecord> records = new HashMap<>();
-        for (JsonNode object : objects) {
-            try {
-                LegacyUpdate update = LegacyUpdate.parse((ObjectNode) object);
-                records.put(update.key(), update.applyTo(records.get(update.key()), now));
-            } catch (ApiException e) {
-                throw new DamagedFileException("v1 entry " + object.get("repo") + "/" + object.get("server")
-                        + " cannot be converted: " + e.getMessage());
-            }
-        }
-        return records;
     }
 
     private static String lower(String value) {

@@ -63,11 +63,16 @@ public final class BodyFields {
             throw ApiException.validation(field, field + " must be a string");
         }
         String value = node.textValue();
-        if (value.isEmpty() || value.length() > MAX_IDENTITY_LENGTH || !IDENTITY.matcher(value).matches()) {
+        if (!isIdentity(value)) {
             throw ApiException.validation(field, field + " must be 1-" + MAX_IDENTITY_LENGTH
                     + " characters of letters, digits, '.', '_', ':' and '-', starting with a letter or digit");
         }
         return value;
+    }
+
+    /** The rule for a server group or host, as input and in a data file. */
+    public static boolean isIdentity(String value) {
+        return !value.isEmpty() && value.length() <= MAX_IDENTITY_LENGTH && IDENTITY.matcher(value).matches();
     }
 
     /** An optional string: empty means absent, numbers and booleans become their text. */

@@ -169,7 +169,7 @@ class PipelineWriteTest extends ApiTestSupport {
         JsonNode body = pipelineOk(FULL.replace("\"labels\"", "\"zeta\": \"not stored\", \"labels\""));
         assertEquals(List.of("zeta"), texts(body.get("ignored_fields")));
         JsonNode file = Json.mapper().readTree(awaitDataFile(s -> s.contains("nginx-prod/web-01")));
-        assertEquals(List.of("version", "servers"), names(file));
+        assertEquals(List.of("version", "folded", "servers"), names(file));
         assertEquals("2.0", file.get("version").textValue());
         assertEquals(List.of("nginx-prod/web-01"), names(file.get("servers")));
         JsonNode stored = file.get("servers").get("nginx-prod/web-01");

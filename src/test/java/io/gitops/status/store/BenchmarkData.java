@@ -31,6 +31,8 @@ public final class BenchmarkData {
                     "2026-04-26T11:00:00Z"));
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.write(file, StoreFormat.write(records));
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            StoreFormat.write(records, null, out);
+        }
     }
 }

@@ -1,0 +1,75 @@
+package io.gitops.status.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Whether the data folder can take writes, judged without writing (a probe per call would cost a
+ * disk write per {@code /ready}): the folder and the store's files are writable and the disk has
+ * room for a few batches. The answer is kept about a second; a write's own success or failure
+ * replaces it at once.
+ */
+final class ReadinessCheck {
+
+    /** Less room than this and a batch may not fit: report not ready before writes fail. */
+    static final long MIN_FREE_BYTES = 64 * 1024;
+    private static final long KEEP_NANOS = 1_000_000_000L;
+
+    private final Path folder;
+    private final List<Path> files;
+    private volatile Answer answer;
+
+    private record Answer(String problem, long at) {
+    }
+
+    ReadinessCheck(Path folder, List<Path> files) {
+        this.folder = folder;
+        this.files = files;
+    }
+
+    /** Why the folder cannot take writes now, or {@code null} when it can. */
+    String problem() {
+        Answer last = answer;
+        long now = System.nanoTime();
+        if (last == null || now - last.at() > KEEP_NANOS) {
+            last = new Answer(check(), now);
+            answer = last;
+        }
+        return last.problem();
+    }
+
+    /** A write just succeeded: the folder takes writes. */
+    void writeSucceeded() {
+        if (answer == null || answer.problem() != null) {
+            answer = new Answer(null, System.nanoTime());
+        }
+    }
+
+    /** A write just failed: report why (the folder's problem, if the check finds one) until the next check. */
+    void writeFailed(String why) {
+        String problem = check();
+        answer = new Answer(problem != null ? problem : why, System.nanoTime());
+    }
+
+    private String check() {
+        try {
+            if (!Files.isWritable(folder)) {
+                return "data folder " + folder + " is not writable";
+            }
+            for (Path file : files) {
+                if (Files.exists(file) && !Files.isWritable(file)) {
+                    return file + " is not writable";
+                }
+            }
+            long free = Files.getFileStore(folder).getUsableSpace();
+            if (free < MIN_FREE_BYTES) {
+                return "data folder " + folder + " is full (" + free + " bytes free)";
+            }
+            return null;
+        } catch (IOException | SecurityException e) {
+            return "data folder " + folder + " cannot be checked: " + e;
+        }
+    }
+}
