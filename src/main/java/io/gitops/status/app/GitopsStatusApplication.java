@@ -4,7 +4,7 @@ import io.gitops.status.api.Staleness;
 import io.gitops.status.auth.Access;
 import io.gitops.status.auth.AuthFilter;
 import io.gitops.status.auth.Tokens;
-import io.gitops.status.error.ApiExceptionMapper;
+import io.gitops.status.error.RefusalMapper;
 import io.gitops.status.error.UnexpectedExceptionMapper;
 import io.gitops.status.error.WebApplicationExceptionMapper;
 import io.gitops.status.json.ObjectMapperResolver;
@@ -63,7 +63,7 @@ public final class GitopsStatusApplication extends ResourceConfig {
 
         register(JacksonFeature.withoutExceptionMappers());
         register(ObjectMapperResolver.class);
-        register(ApiExceptionMapper.class);
+        register(RefusalMapper.class);
         register(WebApplicationExceptionMapper.class);
         register(UnexpectedExceptionMapper.class);
         register(AuthFilter.class);

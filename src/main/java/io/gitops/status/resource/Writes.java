@@ -1,10 +1,10 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.WriteResponse;
 import io.gitops.status.auth.Access;
-import io.gitops.status.error.ApiException;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.AttributedUpdate;
 import io.gitops.status.update.Deletion;
@@ -62,7 +62,7 @@ public final class Writes {
     void deleteGroup(String serverGroup, List<StatusRecord> records, SecurityContext caller) {
         access.writerOf(caller, serverGroup);
         if (records.isEmpty()) {
-            throw ApiException.notFound("no records in group " + serverGroup);
+            throw Refusal.notFound("no records in group " + serverGroup);
         }
         deleteAll(records, record -> true, caller);
     }

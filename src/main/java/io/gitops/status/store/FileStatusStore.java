@@ -1,8 +1,8 @@
 package io.gitops.status.store;
 
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
-import io.gitops.status.update.Timestamps;
+import io.gitops.status.api.Refusal;
+import io.gitops.status.api.Timestamps;
 import io.gitops.status.update.Update;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -192,7 +192,7 @@ public final class FileStatusStore implements StatusStore {
             Path probe = AtomicFiles.writeTemp(file, new byte[READY_PROBE_BYTES]);
             Files.deleteIfExists(probe);
             return new Readiness(true, file, records.size(), null);
-        } catch (ApiException e) {
+        } catch (Refusal e) {
             return new Readiness(false, file, 0, e.getMessage());
         } catch (IOException e) {
             return new Readiness(false, file, 0, "data folder " + file.getParent() + " is not writable: "

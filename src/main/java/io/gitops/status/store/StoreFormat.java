@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
 import io.gitops.status.json.Json;
 import io.gitops.status.update.LegacyUpdate;
-import io.gitops.status.update.Timestamps;
+import io.gitops.status.api.Timestamps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -219,7 +219,7 @@ final class StoreFormat {
             try {
                 LegacyUpdate update = LegacyUpdate.parse((ObjectNode) object);
                 records.put(update.key(), update.applyTo(records.get(update.key()), now));
-            } catch (ApiException e) {
+            } catch (Refusal e) {
                 throw new DamagedFileException("v1 entry " + object.get("repo") + "/" + object.get("server")
                         + " cannot be converted: " + e.getMessage());
             }

@@ -1,7 +1,8 @@
 package io.gitops.status.update;
 
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Timestamps;
 import java.time.Instant;
 import java.util.List;
 
@@ -21,7 +22,7 @@ public record Expiry(String serverGroup, String host, Instant cutoff) implements
     @Override
     public StatusRecord applyTo(StatusRecord current, String now) {
         if (current == null) {
-            throw ApiException.notFound("no record for " + key());
+            throw Refusal.notFound("no record for " + key());
         }
         return isExpired(current, cutoff) ? null : current;
     }
