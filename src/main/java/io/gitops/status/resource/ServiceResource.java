@@ -1,6 +1,5 @@
 package io.gitops.status.resource;
 
-import io.gitops.status.app.ServiceInfo;
 import io.gitops.status.store.StatusStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

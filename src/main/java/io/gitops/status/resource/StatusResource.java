@@ -6,7 +6,7 @@ import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Transition;
-import io.gitops.status.app.AppConfig;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.AttributedUpdate;

@@ -1,6 +1,9 @@
-package io.gitops.status.auth;
+package io.gitops.status.resource;
 
 import io.gitops.status.api.Refusal;
+import io.gitops.status.auth.Access;
+import io.gitops.status.auth.Token;
+import io.gitops.status.auth.Tokens;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HttpMethod;
