@@ -111,6 +111,15 @@ public record StatusRecord(
         return pipeline.isAfter(cron) ? lastPipelineRun : lastCronCheck;
     }
 
+    /**
+     * When the server was last heard of: {@link #lastSeen()}, else the {@code timestamp} of the last
+     * write (a record from an old file may have neither run time). Retention dates records by it.
+     */
+    public String lastSeenOrTimestamp() {
+        String seen = lastSeen();
+        return seen != null ? seen : timestamp;
+    }
+
     /** A copy with the drift fields replaced, as a drift check (cron or legacy) writes them. */
     public StatusRecord withDrift(String newStatus, List<String> newChangedFiles, String newLastCronCheck,
             String newTimestamp) {

@@ -2,6 +2,7 @@ package io.gitops.status.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gitops.status.api.Enumerations;
 import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
 final class RecordFilter {
 
     private static final Map<String, Function<StatusRecord, String>> FIELDS = new LinkedHashMap<>();
-    /** Enumerations are stored in lower case; their filters are folded the same way. */
+    /** The filters on enumerations, folded by {@link Enumerations#fold} like the values they match. */
     private static final Set<String> FOLDED = Set.of("status", "validation_status");
 
     static {
@@ -96,7 +97,7 @@ final class RecordFilter {
                         + "; filters are " + String.join(", ", NAMES));
             }
             List<String> wanted = FOLDED.contains(name)
-                    ? parameter.getValue().stream().map(v -> v.toLowerCase(Locale.ROOT)).toList()
+                    ? parameter.getValue().stream().map(Enumerations::fold).toList()
                     : parameter.getValue();
             filter = filter.and(record -> wanted.contains(field.apply(record)));
         }

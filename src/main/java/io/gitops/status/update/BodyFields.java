@@ -2,6 +2,7 @@ package io.gitops.status.update;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gitops.status.api.Enumerations;
 import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Timestamps;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -91,7 +91,7 @@ public final class BodyFields {
         if (value == null) {
             return null;
         }
-        String folded = value.toLowerCase(Locale.ROOT);
+        String folded = Enumerations.fold(value);
         if (!allowed.contains(folded)) {
             throw Refusal.validation(field, field + " must be one of " + String.join(", ", allowed));
         }

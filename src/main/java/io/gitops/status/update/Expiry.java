@@ -14,8 +14,7 @@ public record Expiry(String serverGroup, String host, Instant cutoff) implements
 
     /** Whether the record was last seen before the cutoff; a record that cannot be dated stays. */
     public static boolean isExpired(StatusRecord record, Instant cutoff) {
-        String seen = record.lastSeen() != null ? record.lastSeen() : record.timestamp();
-        Instant lastSeen = Timestamps.instant(seen);
+        Instant lastSeen = Timestamps.instant(record.lastSeenOrTimestamp());
         return lastSeen != null && lastSeen.isBefore(cutoff);
     }
 
