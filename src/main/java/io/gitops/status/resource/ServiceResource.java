@@ -18,6 +18,7 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public final class ServiceResource {
 
+    /** In the README's order, which the resource model does not keep; EndpointListTest holds it to the model. */
     static final List<String> ENDPOINTS = List.of(
             "POST /status/pipeline",
             "POST /status/cron",
