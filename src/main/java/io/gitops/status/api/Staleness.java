@@ -1,6 +1,5 @@
 package io.gitops.status.api;
 
-import io.gitops.status.update.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonView;
-import io.gitops.status.update.Timestamps;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -110,6 +109,15 @@ public record StatusRecord(
             return pipeline != null ? lastPipelineRun : lastCronCheck;
         }
         return pipeline.isAfter(cron) ? lastPipelineRun : lastCronCheck;
+    }
+
+    /**
+     * When the server was last heard of: {@link #lastSeen()}, else the {@code timestamp} of the last
+     * write (a record from an old file may have neither run time). Retention dates records by it.
+     */
+    public String lastSeenOrTimestamp() {
+        String seen = lastSeen();
+        return seen != null ? seen : timestamp;
     }
 
     /** A copy with the drift fields replaced, as a drift check (cron or legacy) writes them. */

@@ -2,17 +2,18 @@ package io.gitops.status.app;
 
 import io.gitops.status.api.Staleness;
 import io.gitops.status.auth.Access;
-import io.gitops.status.auth.AuthFilter;
 import io.gitops.status.auth.Tokens;
-import io.gitops.status.error.ApiExceptionMapper;
+import io.gitops.status.config.AppConfig;
+import io.gitops.status.error.RefusalMapper;
 import io.gitops.status.error.UnexpectedExceptionMapper;
 import io.gitops.status.error.WebApplicationExceptionMapper;
-import io.gitops.status.json.ObjectMapperResolver;
+import io.gitops.status.resource.AuthFilter;
 import io.gitops.status.resource.CacheControlFilter;
 import io.gitops.status.resource.EventsResource;
 import io.gitops.status.resource.JsonBodyFilter;
 import io.gitops.status.resource.LegacyStatusResource;
 import io.gitops.status.resource.MetricsResource;
+import io.gitops.status.resource.ObjectMapperResolver;
 import io.gitops.status.resource.ServiceResource;
 import io.gitops.status.resource.StatusResource;
 import io.gitops.status.resource.Writes;
@@ -63,7 +64,7 @@ public final class GitopsStatusApplication extends ResourceConfig {
 
         register(JacksonFeature.withoutExceptionMappers());
         register(ObjectMapperResolver.class);
-        register(ApiExceptionMapper.class);
+        register(RefusalMapper.class);
         register(WebApplicationExceptionMapper.class);
         register(UnexpectedExceptionMapper.class);
         register(AuthFilter.class);

@@ -60,7 +60,7 @@ public final class Retention implements AutoCloseable {
             if (outcome.refused() == null && outcome.written().record() == null) {
                 removed.add(record.key());
                 LOG.info("retention: removed " + record.key() + ", last seen "
-                        + (record.lastSeen() != null ? record.lastSeen() : record.timestamp())
+                        + record.lastSeenOrTimestamp()
                         + ", not seen for more than " + retainFor);
             }
         }

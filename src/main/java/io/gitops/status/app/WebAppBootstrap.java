@@ -1,5 +1,7 @@
 package io.gitops.status.app;
 
+import io.gitops.status.config.AppConfig;
+import io.gitops.status.resource.ServiceInfo;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;

@@ -1,6 +1,6 @@
 package io.gitops.status.auth;
 
-import io.gitops.status.app.AppConfig.ConfigurationException;
+import io.gitops.status.config.AppConfig.ConfigurationException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;

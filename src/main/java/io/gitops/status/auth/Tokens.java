@@ -1,6 +1,6 @@
 package io.gitops.status.auth;
 
-import io.gitops.status.app.AppConfig.ConfigurationException;
+import io.gitops.status.config.AppConfig.ConfigurationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -29,13 +29,13 @@ public final class JsonBody {
         try {
             node = Json.mapper().readTree(text);
         } catch (JacksonException e) {
-            throw ApiException.invalidJson(describe(e));
+            throw Refusal.invalidJson(describe(e));
         }
         if (node == null || node.isMissingNode()) {
-            throw ApiException.invalidJson("body is empty; send one JSON object");
+            throw Refusal.invalidJson("body is empty; send one JSON object");
         }
         if (!node.isObject()) {
-            throw ApiException.invalidJson("body must be a JSON object, not " + node.getNodeType().name().toLowerCase());
+            throw Refusal.invalidJson("body must be a JSON object, not " + node.getNodeType().name().toLowerCase());
         }
         return (ObjectNode) node;
     }
@@ -53,7 +53,7 @@ public final class JsonBody {
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw ApiException.invalidJson("body is not valid UTF-8");
+            throw Refusal.invalidJson("body is not valid UTF-8");
         }
     }
 
@@ -73,11 +73,11 @@ public final class JsonBody {
         try {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
-                throw ApiException.payloadTooLarge(MAX_BYTES);
+                throw Refusal.payloadTooLarge(MAX_BYTES);
             }
             return bytes;
         } catch (IOException e) {
-            throw ApiException.invalidJson("could not read the body: " + e.getMessage());
+            throw Refusal.invalidJson("could not read the body: " + e.getMessage());
         }
     }
 }

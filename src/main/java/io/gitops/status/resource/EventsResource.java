@@ -1,14 +1,14 @@
 package io.gitops.status.resource;
 
 import io.gitops.status.api.Event;
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
+import io.gitops.status.api.Timestamps;
 import io.gitops.status.api.Transition;
-import io.gitops.status.app.AppConfig;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.AttributedUpdate;
-import io.gitops.status.update.Timestamps;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -77,7 +77,7 @@ public final class EventsResource {
             return unset;
         }
         if (values.size() > 1) {
-            throw ApiException.validation(name, name + " may be given once");
+            throw Refusal.validation(name, name + " may be given once");
         }
         String value = values.get(0).strip();
         if (value.matches("\\d{1,15}")) {
@@ -86,7 +86,7 @@ public final class EventsResource {
         try {
             return Instant.parse(Timestamps.normalize(value));
         } catch (IllegalArgumentException e) {
-            throw ApiException.validation(name, name + " " + e.getMessage());
+            throw Refusal.validation(name, name + " " + e.getMessage());
         }
     }
 }

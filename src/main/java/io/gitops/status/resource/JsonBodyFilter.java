@@ -1,6 +1,6 @@
 package io.gitops.status.resource;
 
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -22,7 +22,7 @@ public final class JsonBodyFilter implements ContainerRequestFilter {
         MediaType type = request.getMediaType();
         if (type == null || !type.isCompatible(MediaType.APPLICATION_JSON_TYPE) || type.isWildcardType()
                 || type.isWildcardSubtype()) {
-            throw ApiException.unsupportedMediaType();
+            throw Refusal.unsupportedMediaType();
         }
     }
 }

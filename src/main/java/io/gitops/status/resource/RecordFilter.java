@@ -1,10 +1,11 @@
 package io.gitops.status.resource;
 
-import io.gitops.status.api.Staleness;
-import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gitops.status.api.Enumerations;
+import io.gitops.status.api.Refusal;
+import io.gitops.status.api.Staleness;
+import io.gitops.status.api.StatusRecord;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.time.Instant;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
 final class RecordFilter {
 
     private static final Map<String, Function<StatusRecord, String>> FIELDS = new LinkedHashMap<>();
-    /** Enumerations are stored in lower case; their filters are folded the same way. */
+    /** The filters on enumerations, folded by {@link Enumerations#fold} like the values they match. */
     private static final Set<String> FOLDED = Set.of("status", "validation_status");
 
     static {
@@ -61,13 +62,13 @@ final class RecordFilter {
                 } else if (one.isTextual()) {
                     filters.add(entry.getKey(), one.textValue());
                 } else {
-                    throw ApiException.validation(entry.getKey(),
+                    throw Refusal.validation(entry.getKey(),
                             entry.getKey() + " must be a string or an array of strings");
                 }
             }
         }
         if (selectsAll(filters)) { // names starting with _ are ignored: they would select everything
-            throw ApiException.validation(null, "give at least one filter, e.g. {\"server_group\": \"lab\"}");
+            throw Refusal.validation(null, "give at least one filter, e.g. {\"server_group\": \"lab\"}");
         }
         return filters;
     }
@@ -92,11 +93,11 @@ final class RecordFilter {
             }
             Function<StatusRecord, String> field = FIELDS.get(name);
             if (field == null) {
-                throw ApiException.unknownParameter(name, "unknown query parameter " + name
+                throw Refusal.unknownParameter(name, "unknown query parameter " + name
                         + "; filters are " + String.join(", ", NAMES));
             }
             List<String> wanted = FOLDED.contains(name)
-                    ? parameter.getValue().stream().map(v -> v.toLowerCase(Locale.ROOT)).toList()
+                    ? parameter.getValue().stream().map(Enumerations::fold).toList()
                     : parameter.getValue();
             filter = filter.and(record -> wanted.contains(field.apply(record)));
         }
@@ -107,7 +108,7 @@ final class RecordFilter {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw ApiException.validation(STALE, "stale must be true or false");
+            default -> throw Refusal.validation(STALE, "stale must be true or false");
         };
     }
 }

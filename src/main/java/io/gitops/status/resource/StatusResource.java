@@ -2,11 +2,11 @@ package io.gitops.status.resource;
 
 import io.gitops.status.api.FileRow;
 import io.gitops.status.api.GroupSummary;
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Transition;
-import io.gitops.status.app.AppConfig;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.AttributedUpdate;
@@ -171,7 +171,7 @@ public final class StatusResource {
 
     private StatusRecord find(String serverGroup, String host) {
         return store.find(serverGroup, host).orElseThrow(
-                () -> ApiException.notFound("no record for " + StatusRecord.key(serverGroup, host)));
+                () -> Refusal.notFound("no record for " + StatusRecord.key(serverGroup, host)));
     }
 
     private List<StatusRecord> matching(Predicate<StatusRecord> filter) {

@@ -1,10 +1,10 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.WriteResponse;
 import io.gitops.status.auth.Access;
-import io.gitops.status.error.ApiException;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.AttributedUpdate;
 import io.gitops.status.update.Deletion;
@@ -12,6 +12,7 @@ import io.gitops.status.update.Update;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
+import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -39,7 +40,7 @@ public final class Writes {
     }
 
     Response store(Update update, SecurityContext caller, UriInfo uriInfo) {
-        String tokenName = access.writerOf(caller, update.serverGroup());
+        String tokenName = access.writerOf(caller.getUserPrincipal(), update.serverGroup());
         StatusStore.Written written = store.write(new AttributedUpdate(update, tokenName, historySize));
         WriteResponse body = new WriteResponse(written.created() ? "created" : "updated", update.key(),
                 staleness.row(written.record(), staleness.now()), update.ignoredFields());
@@ -53,18 +54,18 @@ public final class Writes {
 
     /** Deletes one record, which must exist. */
     void delete(String serverGroup, String host, SecurityContext caller) {
-        access.writerOf(caller, serverGroup);
+        access.writerOf(caller.getUserPrincipal(), serverGroup);
         store.write(new Deletion(serverGroup, host));
         LOG.info("deleted " + StatusRecord.key(serverGroup, host));
     }
 
     /** Deletes a whole server group, which must have records. */
     void deleteGroup(String serverGroup, List<StatusRecord> records, SecurityContext caller) {
-        access.writerOf(caller, serverGroup);
+        access.writerOf(caller.getUserPrincipal(), serverGroup);
         if (records.isEmpty()) {
-            throw ApiException.notFound("no records in group " + serverGroup);
+            throw Refusal.notFound("no records in group " + serverGroup);
         }
-        deleteAll(records, record -> true, caller);
+        deleteAll(records, record -> true, caller.getUserPrincipal());
     }
 
     /**
@@ -74,8 +75,8 @@ public final class Writes {
      */
     List<String> deleteMatching(List<StatusRecord> records, Predicate<StatusRecord> filter, List<String> namedGroups,
             SecurityContext caller) {
-        namedGroups.forEach(group -> access.writerOf(caller, group));
-        return deleteAll(records, filter, caller);
+        namedGroups.forEach(group -> access.writerOf(caller.getUserPrincipal(), group));
+        return deleteAll(records, filter, caller.getUserPrincipal());
     }
 
     /**
@@ -85,7 +86,7 @@ public final class Writes {
      * one of them, else nothing is deleted.
      */
     private List<String> deleteAll(List<StatusRecord> records, Predicate<StatusRecord> stillMatching,
-            SecurityContext caller) {
+            Principal caller) {
         records.stream().map(StatusRecord::serverGroup).distinct().forEach(group -> access.writerOf(caller, group));
         List<StatusStore.Outcome> outcomes = store.writeAll(records.stream()
                 .map(record -> new Deletion(record.serverGroup(), record.host(), stillMatching)).toList());

@@ -1,8 +1,8 @@
 package io.gitops.status.store;
 
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
-import io.gitops.status.update.Timestamps;
+import io.gitops.status.api.Timestamps;
 import io.gitops.status.update.Update;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -172,7 +172,7 @@ public final class FileStatusStore implements StatusStore {
     public Readiness readiness() {
         try {
             ensureCurrent();
-        } catch (ApiException e) {
+        } catch (Refusal e) {
             return new Readiness(false, file, 0, e.getMessage());
         }
         String problem = readinessCheck.problem();
@@ -268,13 +268,13 @@ public final class FileStatusStore implements StatusStore {
             StatusRecord next;
             try {
                 next = write.update().applyTo(current, now);
-            } catch (ApiException e) {
+            } catch (Refusal e) {
                 write.refuse(e);
                 continue;
             }
             if (current == null && next != null && hosts >= maxHosts) {
-                write.refuse(new ApiException(409, "limit_exceeded", "the store holds " + hosts
-                        + " hosts, the most that the setting maxHosts allows; delete hosts or raise it", "maxHosts"));
+                write.refuse(Refusal.limitExceeded("maxHosts", "the store holds " + hosts
+                        + " hosts, the most that the setting maxHosts allows; delete hosts or raise it"));
                 continue;
             }
             if (next != current) {

@@ -1,7 +1,7 @@
 package io.gitops.status.store;
 
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.update.Timestamps;
+import io.gitops.status.api.Timestamps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,6 +1,6 @@
 package io.gitops.status.store;
 
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
 import io.gitops.status.store.StatusStore.Outcome;
 import io.gitops.status.store.StatusStore.Written;
 import io.gitops.status.update.Update;
@@ -118,7 +118,7 @@ final class GroupCommit {
         }
 
         /** The update refused the write; nothing of it is stored. */
-        void refuse(ApiException refusal) {
+        void refuse(Refusal refusal) {
             error = refusal;
             state = State.REFUSED;
         }
@@ -143,7 +143,7 @@ final class GroupCommit {
         Outcome outcome() {
             return switch (state) {
                 case STORED -> new Outcome(written, null);
-                case REFUSED -> new Outcome(null, (ApiException) error);
+                case REFUSED -> new Outcome(null, (Refusal) error);
                 case FAILED -> throw error;
                 default -> throw new StoreUnavailableException("the write was not stored");
             };

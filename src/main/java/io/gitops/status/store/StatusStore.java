@@ -1,7 +1,7 @@
 package io.gitops.status.store;
 
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
 import io.gitops.status.update.Update;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,14 +37,14 @@ public interface StatusStore extends AutoCloseable {
      * Applies one write and returns once it is durable. An update whose result is {@code null}
      * deletes the record.
      *
-     * @throws io.gitops.status.error.ApiException when the update refuses the write; nothing changes
+     * @throws io.gitops.status.api.Refusal when the update refuses the write; nothing changes
      * @throws StoreUnavailableException when the change could not be stored; nothing was acknowledged
      */
     Written write(Update update);
 
     /**
      * Applies several writes together: {@link FileStatusStore} makes them durable with one journal
-     * append. Returns each update's outcome, in order: what it stored, or the {@link ApiException}
+     * append. Returns each update's outcome, in order: what it stored, or the {@link Refusal}
      * with which it refused the write (a 404 for a record gone meanwhile, say).
      *
      * @throws StoreUnavailableException when the changes could not be stored; none was acknowledged
@@ -71,14 +71,14 @@ public interface StatusStore extends AutoCloseable {
     }
 
     /** One write of {@link #writeAll}: {@code written} when stored, else {@code refused}. */
-    record Outcome(Written written, ApiException refused) {
+    record Outcome(Written written, Refusal refused) {
 
         static Outcome of(java.util.function.Supplier<Written> write) {
             try {
                 return new Outcome(write.get(), null);
             } catch (StoreUnavailableException e) {
                 throw e;
-            } catch (ApiException e) {
+            } catch (Refusal e) {
                 return new Outcome(null, e);
             }
         }

@@ -7,10 +7,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.gitops.status.api.Enumerations;
 import io.gitops.status.api.StatusRecord;
+import io.gitops.status.api.Timestamps;
 import io.gitops.status.json.Json;
 import io.gitops.status.update.BodyFields;
-import io.gitops.status.update.Timestamps;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -178,13 +178,9 @@ final class StoreFormat {
                     + " for names (1-" + BodyFields.MAX_IDENTITY_LENGTH + " letters, digits, '.', '_', ':', '-')");
         }
         return new StatusRecord(group, host, r.projectName(), r.repoName(), r.serverType(), r.environment(),
-                lower(r.status()), r.changedFiles(), lower(r.validationStatus()), r.validationMessage(),
+                Enumerations.fold(r.status()), r.changedFiles(), Enumerations.fold(r.validationStatus()), r.validationMessage(),
                 r.commitSha(), r.branch(), r.updatedBy(), r.labels(),
                 Timestamps.normalizeStored(r.lastPipelineRun()), Timestamps.normalizeStored(r.lastCronCheck()),
                 Timestamps.normalizeStored(r.timestamp()), r.writtenByToken(), r.history());
-    }
-
-    private static String lower(String value) {
-        return value == null ? null : value.toLowerCase(Locale.ROOT);
     }
 }

@@ -1,11 +1,11 @@
 package io.gitops.status.store;
 
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
 
-/** The store cannot serve now (damaged data file, unwritable folder, ...): a 503 with the reason. */
-public final class StoreUnavailableException extends ApiException {
+/** The store cannot serve now (damaged data file, unwritable folder, ...): a refusal with the reason. */
+public final class StoreUnavailableException extends Refusal {
 
     public StoreUnavailableException(String reason) {
-        super(503, "store_unavailable", reason, null);
+        super(Kind.STORE_UNAVAILABLE, reason, null);
     }
 }

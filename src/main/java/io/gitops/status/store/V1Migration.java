@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
 import io.gitops.status.update.LegacyUpdate;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -92,7 +92,7 @@ final class V1Migration {
             try {
                 LegacyUpdate update = LegacyUpdate.parse((ObjectNode) object);
                 records.put(update.key(), update.applyTo(records.get(update.key()), now));
-            } catch (ApiException e) {
+            } catch (Refusal e) {
                 throw new StoreFormat.DamagedFileException("v1 entry " + object.get("repo") + "/"
                         + object.get("server") + " cannot be converted: " + e.getMessage());
             }

@@ -2,13 +2,14 @@ package io.gitops.status.update;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Enumerations;
+import io.gitops.status.api.Refusal;
+import io.gitops.status.api.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  *
  * <p>Each accessor validates one field and remembers that it was read, so that the fields the
  * body carries but no rule read can be reported as {@code ignored_fields}. A field that is
- * missing or {@code null} is absent. Every violation is an {@link ApiException} naming the field.
+ * missing or {@code null} is absent. Every violation is an {@link Refusal} naming the field.
  */
 public final class BodyFields {
 
@@ -57,14 +58,14 @@ public final class BodyFields {
     public String identity(String field) {
         JsonNode node = take(field);
         if (node == null) {
-            throw ApiException.validation(field, field + " is required");
+            throw Refusal.validation(field, field + " is required");
         }
         if (!node.isTextual()) {
-            throw ApiException.validation(field, field + " must be a string");
+            throw Refusal.validation(field, field + " must be a string");
         }
         String value = node.textValue();
         if (!isIdentity(value)) {
-            throw ApiException.validation(field, field + " must be 1-" + MAX_IDENTITY_LENGTH
+            throw Refusal.validation(field, field + " must be 1-" + MAX_IDENTITY_LENGTH
                     + " characters of letters, digits, '.', '_', ':' and '-', starting with a letter or digit");
         }
         return value;
@@ -84,7 +85,7 @@ public final class BodyFields {
     public String message(String field) {
         String value = scalarText(field, take(field));
         if (value != null && value.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES) {
-            throw ApiException.validation(field, field + " must be at most " + MAX_MESSAGE_BYTES + " bytes");
+            throw Refusal.validation(field, field + " must be at most " + MAX_MESSAGE_BYTES + " bytes");
         }
         return value;
     }
@@ -95,9 +96,9 @@ public final class BodyFields {
         if (value == null) {
             return null;
         }
-        String folded = value.toLowerCase(Locale.ROOT);
+        String folded = Enumerations.fold(value);
         if (!allowed.contains(folded)) {
-            throw ApiException.validation(field, field + " must be one of " + String.join(", ", allowed));
+            throw Refusal.validation(field, field + " must be one of " + String.join(", ", allowed));
         }
         return folded;
     }
@@ -105,7 +106,7 @@ public final class BodyFields {
     public String requiredEnumeration(String field, List<String> allowed) {
         String value = enumeration(field, allowed);
         if (value == null) {
-            throw ApiException.validation(field, field + " is required (one of " + String.join(", ", allowed) + ")");
+            throw Refusal.validation(field, field + " is required (one of " + String.join(", ", allowed) + ")");
         }
         return value;
     }
@@ -117,7 +118,7 @@ public final class BodyFields {
             return null;
         }
         if (!node.isTextual()) {
-            throw ApiException.validation(field, field + " must be an ISO-8601 timestamp string");
+            throw Refusal.validation(field, field + " must be an ISO-8601 timestamp string");
         }
         if (node.textValue().isEmpty()) {
             return null;
@@ -125,7 +126,7 @@ public final class BodyFields {
         try {
             return Timestamps.normalize(node.textValue());
         } catch (IllegalArgumentException e) {
-            throw ApiException.validation(field, field + " " + e.getMessage());
+            throw Refusal.validation(field, field + " " + e.getMessage());
         }
     }
 
@@ -139,21 +140,21 @@ public final class BodyFields {
             return null;
         }
         if (!node.isArray()) {
-            throw ApiException.validation(field, field + " must be an array of file names");
+            throw Refusal.validation(field, field + " must be an array of file names");
         }
         if (node.size() > MAX_CHANGED_FILES) {
-            throw ApiException.validation(field, field + " must have at most " + MAX_CHANGED_FILES + " entries");
+            throw Refusal.validation(field, field + " must have at most " + MAX_CHANGED_FILES + " entries");
         }
         List<String> names = new ArrayList<>(node.size());
         for (JsonNode entry : node) {
             JsonNode name = entry.isObject() ? entry.get("name") : entry;
             if (name == null || !name.isTextual()) {
-                throw ApiException.validation(field,
+                throw Refusal.validation(field,
                         field + " entries must be strings or objects {\"name\": \"...\"}");
             }
             String value = name.textValue();
             if (value.isEmpty() || value.length() > MAX_STRING_LENGTH) {
-                throw ApiException.validation(field,
+                throw Refusal.validation(field,
                         field + " entries must be 1-" + MAX_STRING_LENGTH + " characters");
             }
             names.add(value);
@@ -168,23 +169,23 @@ public final class BodyFields {
             return null;
         }
         if (!node.isObject()) {
-            throw ApiException.validation(field, field + " must be an object of string values");
+            throw Refusal.validation(field, field + " must be an object of string values");
         }
         if (node.size() > MAX_LABELS) {
-            throw ApiException.validation(field, field + " must have at most " + MAX_LABELS + " keys");
+            throw Refusal.validation(field, field + " must have at most " + MAX_LABELS + " keys");
         }
         Map<String, String> labels = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             if (!LABEL_KEY.matcher(entry.getKey()).matches()) {
-                throw ApiException.validation(field,
+                throw Refusal.validation(field,
                         field + " keys must be 1-63 characters of letters, digits, '_', '.' and '-'");
             }
             JsonNode value = entry.getValue();
             if (!value.isValueNode() || value.isNull()) {
-                throw ApiException.validation(field, field + " values must be strings");
+                throw Refusal.validation(field, field + " values must be strings");
             }
             if (value.asText().length() > MAX_LABEL_VALUE_LENGTH) {
-                throw ApiException.validation(field,
+                throw Refusal.validation(field,
                         field + " values must be at most " + MAX_LABEL_VALUE_LENGTH + " characters");
             }
             labels.put(entry.getKey(), value.asText());
@@ -200,7 +201,7 @@ public final class BodyFields {
     private String string(String field, int maxChars) {
         String value = scalarText(field, take(field));
         if (value != null && value.codePointCount(0, value.length()) > maxChars) {
-            throw ApiException.validation(field, field + " must be at most " + maxChars + " characters");
+            throw Refusal.validation(field, field + " must be at most " + maxChars + " characters");
         }
         return value;
     }
@@ -215,7 +216,7 @@ public final class BodyFields {
         if (node.isNumber() || node.isBoolean()) {
             return node.asText();
         }
-        throw ApiException.validation(field, field + " must be a string");
+        throw Refusal.validation(field, field + " must be a string");
     }
 
     private JsonNode take(String field) {

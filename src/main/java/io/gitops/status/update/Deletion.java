@@ -1,7 +1,7 @@
 package io.gitops.status.update;
 
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -30,7 +30,7 @@ public record Deletion(String serverGroup, String host, Predicate<StatusRecord> 
     @Override
     public StatusRecord applyTo(StatusRecord current, String now) {
         if (current == null) {
-            throw ApiException.notFound("no record for " + key());
+            throw Refusal.notFound("no record for " + key());
         }
         return condition.test(current) ? null : current;
     }

@@ -1,8 +1,8 @@
 package io.gitops.status.update;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
 import java.util.List;
 
 /**
@@ -32,7 +32,7 @@ public record DriftUpdate(String serverGroup, String host, String status, List<S
     @Override
     public StatusRecord applyTo(StatusRecord current, String now) {
         if (current == null) {
-            throw ApiException.notFound("no record for " + key() + "; create it with POST /status/pipeline first");
+            throw Refusal.notFound("no record for " + key() + "; create it with POST /status/pipeline first");
         }
         return applyDrift(current, status, changedFiles, lastCronCheck, now);
     }

@@ -1,7 +1,8 @@
 package io.gitops.status.update;
 
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Timestamps;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,15 +14,14 @@ public record Expiry(String serverGroup, String host, Instant cutoff) implements
 
     /** Whether the record was last seen before the cutoff; a record that cannot be dated stays. */
     public static boolean isExpired(StatusRecord record, Instant cutoff) {
-        String seen = record.lastSeen() != null ? record.lastSeen() : record.timestamp();
-        Instant lastSeen = Timestamps.instant(seen);
+        Instant lastSeen = Timestamps.instant(record.lastSeenOrTimestamp());
         return lastSeen != null && lastSeen.isBefore(cutoff);
     }
 
     @Override
     public StatusRecord applyTo(StatusRecord current, String now) {
         if (current == null) {
-            throw ApiException.notFound("no record for " + key());
+            throw Refusal.notFound("no record for " + key());
         }
         return isExpired(current, cutoff) ? null : current;
     }

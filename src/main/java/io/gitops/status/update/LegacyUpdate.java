@@ -3,8 +3,8 @@ package io.gitops.status.update;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gitops.status.api.LegacyStatus;
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
 import java.util.List;
 import java.util.Locale;
 
@@ -31,7 +31,7 @@ public record LegacyUpdate(String repo, String server, String status, List<Strin
         JsonNode driftCount = in.accept("drift_count");
         if (driftCount != null && !(driftCount.isIntegralNumber() && driftCount.canConvertToInt()
                 && driftCount.intValue() >= 0)) {
-            throw ApiException.validation("drift_count", "drift_count must be a non-negative integer");
+            throw Refusal.validation("drift_count", "drift_count must be a non-negative integer");
         }
         return new LegacyUpdate(repo, server, status, files, lastCheck, in.ignored());
     }

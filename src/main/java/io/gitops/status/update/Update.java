@@ -22,7 +22,7 @@ public interface Update {
      *
      * @param current the record as stored, or {@code null} when there is none
      * @param now the server clock at write time, as stored
-     * @throws io.gitops.status.error.ApiException when the write is refused; nothing changes then
+     * @throws io.gitops.status.api.Refusal when the write is refused; nothing changes then
      */
     StatusRecord applyTo(StatusRecord current, String now);
 

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.gitops.status.api.Refusal;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.error.ApiException;
 import io.gitops.status.store.FileStatusStore;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.store.TestUpdates;
@@ -166,8 +166,8 @@ class RetentionTest {
         Expiry expiry = new Expiry("g", "h", cutoff);
         assertSame(fresh, expiry.applyTo(fresh, "2001-06-01T12:00:00Z"), "reported again: kept as it is");
         assertNull(expiry.applyTo(old, "2001-06-01T12:00:00Z"), "still not seen: removed");
-        ApiException gone = assertThrows(ApiException.class, () -> expiry.applyTo(null, "2001-06-01T12:00:00Z"));
-        assertEquals(404, gone.status());
+        Refusal gone = assertThrows(Refusal.class, () -> expiry.applyTo(null, "2001-06-01T12:00:00Z"));
+        assertEquals(Refusal.Kind.NOT_FOUND, gone.kind());
         assertTrue(Expiry.isExpired(old, cutoff));
         assertFalse(Expiry.isExpired(fresh, cutoff));
         assertEquals("retention", expiry.source());

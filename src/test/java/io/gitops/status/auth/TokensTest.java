@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gitops.status.app.AppConfig;
-import io.gitops.status.app.AppConfig.ConfigurationException;
+import io.gitops.status.config.AppConfig;
+import io.gitops.status.config.AppConfig.ConfigurationException;
 import io.gitops.status.app.GitopsStatusApplication;
 import java.io.IOException;
 import java.io.OutputStream;

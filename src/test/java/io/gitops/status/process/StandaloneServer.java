@@ -1,6 +1,6 @@
 package io.gitops.status.process;
 
-import io.gitops.status.app.AppConfig;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.app.GitopsStatusApplication;
 import java.net.URI;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gitops.status.app.AppConfig;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.app.GitopsStatusApplication;
 import io.gitops.status.json.Json;
 import jakarta.ws.rs.client.Entity;

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
+import io.gitops.status.error.ErrorResponses;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.update.DriftUpdate;
 import io.gitops.status.update.LegacyUpdate;
@@ -1207,14 +1208,14 @@ class HostileInputTest extends ApiTestSupport {
     /**
      * The application's own verdict on a body, in-process: {@code null} when it would accept it
      * (the cron endpoint then still needs the record to exist). A parser failure that is not an
-     * {@link ApiException} is an unreadable body, which the contract answers with invalid_json.
+     * {@link Refusal} is an unreadable body, which the contract answers with invalid_json.
      */
     static Verdict inProcessVerdict(Target t, byte[] body) {
         try {
             t.parser().apply(JsonBody.readObject(new ByteArrayInputStream(body)));
             return null;
-        } catch (ApiException e) {
-            return new Verdict(e.status(), e.code(), e.field());
+        } catch (Refusal e) {
+            return new Verdict(ErrorResponses.statusOf(e.kind()), e.code(), e.field());
         } catch (RuntimeException e) {
             return invalidJson();
         }

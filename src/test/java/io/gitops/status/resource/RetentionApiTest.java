@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.app.AppConfig;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.app.Retention;
 import io.gitops.status.store.FileStatusStore;
 import java.nio.charset.StandardCharsets;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.app.AppConfig;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.store.TestUpdates;
 import jakarta.ws.rs.client.Invocation;
 import jakarta.ws.rs.client.WebTarget;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gitops.status.app.AppConfig;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.json.Json;
 import io.gitops.status.store.FileStatusStore;
 import jakarta.ws.rs.client.Entity;

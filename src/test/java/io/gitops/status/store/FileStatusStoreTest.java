@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.update.Deletion;
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,7 +68,7 @@ class FileStatusStoreTest {
                     new Deletion("g", "c")));
             assertNull(outcomes.get(0).written().record(), "deleted");
             assertEquals("b", outcomes.get(1).written().record().host(), "left: no longer matching");
-            assertEquals(404, outcomes.get(2).refused().status());
+            assertEquals(Refusal.Kind.NOT_FOUND, outcomes.get(2).refused().kind());
             assertNull(outcomes.get(3).written().record(), "deleted");
             assertEquals(batches + 1, store.stats().batches(), "one journal append for the batch");
         }
@@ -114,10 +114,10 @@ class FileStatusStoreTest {
             store.write(TestUpdates.put("web", "w-01", "synced"));
             byte[] before = Files.readAllBytes(journal());
             var refusing = new TestUpdates.Of("web", "w-01", (current, now) -> {
-                throw ApiException.notFound("refused");
+                throw Refusal.notFound("refused");
             });
-            ApiException e = assertThrows(ApiException.class, () -> store.write(refusing));
-            assertEquals(404, e.status());
+            Refusal e = assertThrows(Refusal.class, () -> store.write(refusing));
+            assertEquals(Refusal.Kind.NOT_FOUND, e.kind());
             assertArrayEquals(before, Files.readAllBytes(journal()));
         }
     }

@@ -1,6 +1,7 @@
-package io.gitops.status.json;
+package io.gitops.status.resource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gitops.status.json.Json;
 import jakarta.ws.rs.ext.ContextResolver;
 import jakarta.ws.rs.ext.Provider;
 

@@ -1,4 +1,4 @@
-package io.gitops.status.update;
+package io.gitops.status.api;
 
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,4 +1,4 @@
-package io.gitops.status.app;
+package io.gitops.status.resource;
 
 import java.io.IOException;
 import java.io.InputStream;

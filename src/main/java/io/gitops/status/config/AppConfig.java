@@ -1,4 +1,4 @@
-package io.gitops.status.app;
+package io.gitops.status.config;
 
 import java.nio.file.Path;
 import java.time.Duration;

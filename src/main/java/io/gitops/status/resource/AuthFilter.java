@@ -1,6 +1,9 @@
-package io.gitops.status.auth;
+package io.gitops.status.resource;
 
-import io.gitops.status.error.ApiException;
+import io.gitops.status.api.Refusal;
+import io.gitops.status.auth.Access;
+import io.gitops.status.auth.Token;
+import io.gitops.status.auth.Tokens;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HttpMethod;
@@ -51,11 +54,11 @@ public final class AuthFilter implements ContainerRequestFilter {
         }
         String presented = bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         Token token = (presented.isEmpty() ? Optional.<Token>empty() : tokens.authenticate(presented))
-                .orElseThrow(() -> ApiException.unauthorized(read
+                .orElseThrow(() -> Refusal.unauthorized(read
                         ? "reading needs Authorization: Bearer <token> with a token that has the read scope"
                         : "writing needs Authorization: Bearer <token> with a token from the token file"));
         if (read && !token.mayRead()) {
-            throw ApiException.forbidden("token " + token.getName() + " has no read scope");
+            throw Refusal.forbidden("token " + token.getName() + " has no read scope");
         }
         SecurityContext original = request.getSecurityContext();
         request.setSecurityContext(new SecurityContext() {

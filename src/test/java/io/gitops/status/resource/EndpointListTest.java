@@ -1,0 +1,62 @@
+package io.gitops.status.resource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.gitops.status.app.GitopsStatusApplication;
+import jakarta.ws.rs.core.Application;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.glassfish.jersey.server.model.Resource;
+import org.glassfish.jersey.server.model.ResourceMethod;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The endpoint list of {@code GET /} is written by hand, in the order the README documents; this
+ * test holds it to what the application really serves, read from Jersey's resource model of every
+ * resource class that {@link GitopsStatusApplication} registers. A new endpoint that the list
+ * forgets, or a listed one that is gone, fails here.
+ */
+class EndpointListTest extends ApiTestSupport {
+
+    /** The application under test, kept from configure() (no initializer on purpose). */
+    private GitopsStatusApplication application;
+
+    @Override
+    protected Application configure() {
+        application = (GitopsStatusApplication) super.configure();
+        return application;
+    }
+
+    @Test
+    void rootListsExactlyTheEndpointsTheApplicationServes() {
+        List<String> listed = texts(get("").json().get("endpoints"));
+        assertEquals(listed.size(), Set.copyOf(listed).size(), "listed twice: " + listed);
+
+        Set<String> served = new TreeSet<>();
+        Stream.concat(application.getClasses().stream(),
+                        application.getInstances().stream().map(Object::getClass))
+                .filter(Resource::isAcceptable)
+                .map(Resource::from)
+                .filter(resource -> resource != null)
+                .forEach(resource -> collect(resource, "", served));
+        // The root answers with the list and does not name itself in it.
+        served.remove("GET /");
+
+        assertEquals(served, new TreeSet<>(listed));
+    }
+
+    /** Adds "METHOD /path" for every resource method of {@code resource} and of its children. */
+    private static void collect(Resource resource, String parent, Set<String> served) {
+        String path = Stream.of(parent, resource.getPath())
+                .flatMap(part -> Stream.of(part.split("/")))
+                .filter(segment -> !segment.isEmpty())
+                .collect(Collectors.joining("/", "/", ""));
+        for (ResourceMethod method : resource.getResourceMethods()) {
+            served.add(method.getHttpMethod() + " " + path);
+        }
+        resource.getChildResources().forEach(child -> collect(child, path, served));
+    }
+}
