@@ -64,7 +64,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 say "building"
 # shellcheck disable=SC2086
 $MVN -B -q -DskipTests package test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
 CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
 
 rm -rf "$WORK" && mkdir -p "$WORK"
