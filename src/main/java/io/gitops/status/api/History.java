@@ -1,5 +1,10 @@
 package io.gitops.status.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -63,32 +68,143 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         if (transitions instanceof History history) {
             return history;
         }
-        byte[] packed = new byte[transitions.size() * WIDTH];
-        String[] text = null;
-        for (int i = 0; i < transitions.size(); i++) {
-            Transition t = Objects.requireNonNull(transitions.get(i), "transition");
-            int at = i * WIDTH;
-            String[] kept = new String[TEXT_FIELDS];
-            long millis = packedTime(t.at());
-            if (millis == Long.MIN_VALUE) {
-                kept[AT] = t.at();
-            }
-            putLong(packed, at, millis);
-            packed[at + 8] = code(t.from(), kept, FROM);
-            packed[at + 9] = code(t.to(), kept, TO);
-            packed[at + 10] = code(t.source(), kept, SOURCE);
-            putInt(packed, at + 11, t.changedFilesCount());
-            packed[at + 15] = packCommit(t.commitSha(), packed, at + 16, kept);
-            for (int field = 0; field < TEXT_FIELDS; field++) {
-                if (kept[field] != null) {
-                    if (text == null) {
-                        text = new String[transitions.size() * TEXT_FIELDS];
-                    }
-                    text[i * TEXT_FIELDS + field] = kept[field];
-                }
-            }
+        Builder builder = new Builder(transitions.size());
+        for (Transition t : transitions) {
+            Objects.requireNonNull(t, "transition");
+            builder.add(t.at(), t.from(), t.to(), t.source(), t.commitSha(), t.changedFilesCount());
         }
-        return new History(packed, text);
+        return builder.build();
+    }
+
+    /** Packs transitions one by one, without a {@link Transition} object each (see {@link JsonReader}). */
+    static final class Builder {
+        private byte[] packed;
+        private String[] text;
+        private int size;
+
+        Builder(int expected) {
+            packed = new byte[Math.max(1, expected) * WIDTH];
+        }
+
+        void add(String at, String from, String to, String source, String commit, int changedFilesCount) {
+            if ((size + 1) * WIDTH > packed.length) {
+                packed = Arrays.copyOf(packed, packed.length * 2);
+                text = text == null ? null : Arrays.copyOf(text, packed.length / WIDTH * TEXT_FIELDS);
+            }
+            int offset = size * WIDTH;
+            long millis = packedTime(at);
+            if (millis == Long.MIN_VALUE) {
+                keep(AT, at);
+            }
+            putLong(packed, offset, millis);
+            packed[offset + 8] = code(FROM, from);
+            packed[offset + 9] = code(TO, to);
+            packed[offset + 10] = code(SOURCE, source);
+            putInt(packed, offset + 11, changedFilesCount);
+            packed[offset + 15] = packCommit(commit, offset + 16);
+            size++;
+        }
+
+        History build() {
+            if (size == 0) {
+                return EMPTY;
+            }
+            return new History(Arrays.copyOf(packed, size * WIDTH),
+                    text == null ? null : Arrays.copyOf(text, size * TEXT_FIELDS));
+        }
+
+        private void keep(int field, String value) {
+            if (text == null) {
+                text = new String[packed.length / WIDTH * TEXT_FIELDS];
+            }
+            text[size * TEXT_FIELDS + field] = value;
+        }
+
+        private byte code(int field, String value) {
+            int code = value == null ? 0 : CODES.indexOf(value);
+            if (code < 0 || (value != null && code == 0)) {
+                keep(field, value);
+                return AS_TEXT;
+            }
+            return (byte) code;
+        }
+
+        /** The commit's length in hex digits when packed at {@code offset}, else {@code AS_TEXT}. */
+        private byte packCommit(String commit, int offset) {
+            if (commit == null) {
+                return 0;
+            }
+            if (commit.isEmpty() || commit.length() > MAX_PACKED_COMMIT || commit.length() % 2 != 0
+                    || !isLowerHex(commit)) {
+                keep(COMMIT, commit);
+                return AS_TEXT;
+            }
+            byte[] bytes = HEX.parseHex(commit);
+            System.arraycopy(bytes, 0, packed, offset, bytes.length);
+            return (byte) commit.length();
+        }
+    }
+
+    /**
+     * Reads a history straight into its packed form: a data file of a large fleet holds millions
+     * of transitions, and reading each as a {@link Transition} first would double the load time.
+     * Takes what {@link Transition}'s own mapping takes: unknown fields are skipped, scalars are
+     * read as text.
+     */
+    public static final class JsonReader extends StdDeserializer<History> {
+
+        public JsonReader() {
+            super(History.class);
+        }
+
+        @Override
+        public History deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.isExpectedStartArrayToken()) {
+                return (History) ctxt.handleUnexpectedToken(History.class, p);
+            }
+            Builder builder = new Builder(20);
+            for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken()) {
+                if (token != JsonToken.START_OBJECT) {
+                    return (History) ctxt.handleUnexpectedToken(Transition.class, p);
+                }
+                String at = null;
+                String from = null;
+                String to = null;
+                String source = null;
+                String commit = null;
+                int changedFiles = 0;
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    JsonToken value = p.nextToken();
+                    switch (name) {
+                        case "at" -> at = text(p, value, ctxt);
+                        case "from" -> from = text(p, value, ctxt);
+                        case "to" -> to = text(p, value, ctxt);
+                        case "source" -> source = text(p, value, ctxt);
+                        case "commit_sha" -> commit = text(p, value, ctxt);
+                        case "changed_files_count" -> changedFiles = value == JsonToken.VALUE_NULL ? 0
+                                : ctxt.readValue(p, Integer.class);
+                        default -> p.skipChildren();
+                    }
+                }
+                builder.add(at, from, to, source, commit, changedFiles);
+            }
+            return builder.build();
+        }
+
+        @Override
+        public History getNullValue(DeserializationContext ctxt) {
+            return EMPTY;
+        }
+
+        private static String text(JsonParser p, JsonToken value, DeserializationContext ctxt) throws IOException {
+            if (value == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (!value.isScalarValue()) {
+                return (String) ctxt.handleUnexpectedToken(String.class, p);
+            }
+            return p.getText();
+        }
     }
 
     @Override
@@ -148,18 +264,47 @@ public final class History extends AbstractList<Transition> implements RandomAcc
 
     /**
      * Epoch milliseconds whose standard text ({@code 2026-04-26T10:30:00Z}, or with three
-     * fraction digits) is exactly {@code at}; {@link Long#MIN_VALUE} for any other text.
+     * fraction digits, as {@link Instant#toString()} writes it) is exactly {@code at};
+     * {@link Long#MIN_VALUE} for any other text. Read by hand: a large data file holds millions.
      */
-    private static long packedTime(String at) {
-        if (at == null) {
+    static long packedTime(String at) {
+        int length = at == null ? 0 : at.length();
+        if ((length != 20 && length != 24) || at.charAt(4) != '-' || at.charAt(7) != '-' || at.charAt(10) != 'T'
+                || at.charAt(13) != ':' || at.charAt(16) != ':' || at.charAt(length - 1) != 'Z'
+                || (length == 24 && at.charAt(19) != '.')) {
             return Long.MIN_VALUE;
         }
-        try {
-            long millis = Instant.parse(at).toEpochMilli();
-            return millis != Long.MIN_VALUE && timeText(millis).equals(at) ? millis : Long.MIN_VALUE;
-        } catch (DateTimeParseException | ArithmeticException e) {
+        int year = digits(at, 0, 4);
+        int month = digits(at, 5, 2);
+        int day = digits(at, 8, 2);
+        int hour = digits(at, 11, 2);
+        int minute = digits(at, 14, 2);
+        int second = digits(at, 17, 2);
+        int millis = length == 24 ? digits(at, 20, 3) : 0;
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > lengthOfMonth(year, month)
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0
+                || (length == 24 && millis == 0)) { // Instant writes no fraction for a whole second
             return Long.MIN_VALUE;
         }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return ((days * 24 + hour) * 60 + minute) * 60_000L + second * 1000L + millis;
+    }
+
+    private static int lengthOfMonth(int year, int month) {
+        return java.time.YearMonth.of(year, month).lengthOfMonth();
+    }
+
+    /** The number written by {@code count} digits at {@code from}; -1 when one is not a digit. */
+    private static int digits(String s, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private String timeText(int index) {
@@ -172,35 +317,11 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         return Instant.ofEpochMilli(millis).toString();
     }
 
-    private static byte code(String value, String[] kept, int field) {
-        int code = value == null ? 0 : CODES.indexOf(value);
-        if (code < 0 || (value != null && code == 0)) {
-            kept[field] = value;
-            return AS_TEXT;
-        }
-        return (byte) code;
-    }
-
     private String decode(byte code, int index, int field) {
         if (code == AS_TEXT) {
             return text[index * TEXT_FIELDS + field];
         }
         return code == 0 ? null : CODES.get(code);
-    }
-
-    /** The commit's length in hex digits when packed at {@code offset}, else {@code AS_TEXT}. */
-    private static byte packCommit(String commit, byte[] packed, int offset, String[] kept) {
-        if (commit == null) {
-            return 0;
-        }
-        if (commit.isEmpty() || commit.length() > MAX_PACKED_COMMIT || commit.length() % 2 != 0
-                || !isLowerHex(commit)) {
-            kept[COMMIT] = commit;
-            return AS_TEXT;
-        }
-        byte[] bytes = HEX.parseHex(commit);
-        System.arraycopy(bytes, 0, packed, offset, bytes.length);
-        return (byte) commit.length();
     }
 
     private String commit(int index) {

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonView;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One server's status: a row of every list the API returns and a record of the data file.
@@ -44,7 +44,8 @@ public record StatusRecord(
         @JsonProperty("last_cron_check") String lastCronCheck,
         @JsonProperty("timestamp") String timestamp,
         @JsonProperty("written_by_token") @JsonView(Views.Storage.class) String writtenByToken,
-        @JsonProperty("history") @JsonView(Views.Storage.class) List<Transition> history) {
+        @JsonProperty("history") @JsonView(Views.Storage.class) @JsonDeserialize(using = History.JsonReader.class)
+        List<Transition> history) {
 
     /** Rows are listed by server group, then host, in plain string order. */
     public static final Comparator<StatusRecord> ORDER =
@@ -62,9 +63,13 @@ public record StatusRecord(
         validationMessage = shared(validationMessage);
         branch = shared(branch);
         updatedBy = shared(updatedBy);
+        // A fleet deploys one commit to many hosts, and drift checks run on a schedule.
+        commitSha = shared(commitSha);
+        lastPipelineRun = shared(lastPipelineRun);
+        lastCronCheck = shared(lastCronCheck);
+        timestamp = shared(timestamp);
         changedFiles = changedFiles == null ? List.of() : List.copyOf(changedFiles);
-        labels = labels == null || labels.isEmpty() ? Map.of()
-                : java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
+        labels = SharedLabels.of(labels);
         writtenByToken = shared(writtenByToken);
         history = History.of(history);
     }

@@ -36,14 +36,39 @@ public final class Timestamps {
      * be read, so that nothing in the file is lost.
      */
     public static String normalizeStored(String text) {
-        if (text == null) {
-            return null;
+        if (text == null || isStoredForm(text)) {
+            return text; // what this service writes, which parse() would give back unchanged
         }
         try {
             return parse(text, true);
         } catch (IllegalArgumentException e) {
             return text;
         }
+    }
+
+    /**
+     * Whether the text has the stored form, {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z}, checked by
+     * hand: a large data file holds hundreds of thousands of timestamps.
+     */
+    private static boolean isStoredForm(String s) {
+        int n = s.length();
+        if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z' || (n > 20 && (n == 21 || s.charAt(19) != '.'))) {
+            return false;
+        }
+        for (int i = 0; i < n - 1; i++) {
+            char c = s.charAt(i);
+            boolean ok = switch (i) {
+                case 4, 7 -> c == '-';
+                case 10 -> c == 'T';
+                case 13, 16 -> c == ':';
+                case 19 -> c == '.';
+                default -> c >= '0' && c <= '9';
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

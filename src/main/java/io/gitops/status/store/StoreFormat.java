@@ -177,10 +177,11 @@ final class StoreFormat {
             throw new DamagedFileException("record " + key + " has a server_group or host that breaks the rules"
                     + " for names (1-" + BodyFields.MAX_IDENTITY_LENGTH + " letters, digits, '.', '_', ':', '-')");
         }
-        return new StatusRecord(group, host, r.projectName(), r.repoName(), r.serverType(), r.environment(),
-                Enumerations.fold(r.status()), r.changedFiles(), Enumerations.fold(r.validationStatus()), r.validationMessage(),
-                r.commitSha(), r.branch(), r.updatedBy(), r.labels(),
-                Timestamps.normalizeStored(r.lastPipelineRun()), Timestamps.normalizeStored(r.lastCronCheck()),
-                Timestamps.normalizeStored(r.timestamp()), r.writtenByToken(), r.history());
+        return new StatusRecord(group, host, r.projectName(), r.repoName(), r.serverType(),
+                r.environment(), Enumerations.fold(r.status()), r.changedFiles(),
+                Enumerations.fold(r.validationStatus()), r.validationMessage(), r.commitSha(), r.branch(),
+                r.updatedBy(), r.labels(), Timestamps.normalizeStored(r.lastPipelineRun()),
+                Timestamps.normalizeStored(r.lastCronCheck()), Timestamps.normalizeStored(r.timestamp()),
+                r.writtenByToken(), r.history());
     }
 }
