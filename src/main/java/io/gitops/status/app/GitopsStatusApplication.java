@@ -17,6 +17,7 @@ import io.gitops.status.resource.ObjectMapperResolver;
 import io.gitops.status.resource.ServiceResource;
 import io.gitops.status.resource.StatusResource;
 import io.gitops.status.resource.Writes;
+import io.gitops.status.store.FaultPoint;
 import io.gitops.status.store.FileStatusStore;
 import io.gitops.status.store.StatusStore;
 import java.time.Clock;
@@ -40,9 +41,14 @@ import org.glassfish.jersey.server.spi.Container;
 public final class GitopsStatusApplication extends ResourceConfig {
 
     public GitopsStatusApplication(AppConfig config) {
+        this(config, FaultPoint.NONE);
+    }
+
+    /** With failures injected into the store, for the tests that kill or fail it at a given step. */
+    public GitopsStatusApplication(AppConfig config, FaultPoint storeFaults) {
         Tokens tokens = config.tokenFile().map(Tokens::load).orElseGet(Tokens::off);
         Staleness staleness = new Staleness(config.staleAfter(), Clock.systemUTC());
-        StatusStore store = new FileStatusStore(config.statusFile());
+        StatusStore store = new FileStatusStore(config.statusFile(), FileStatusStore.DEFAULT_MAX_HOSTS, storeFaults);
         Writes writes = new Writes(store, new Access(tokens), staleness, config.historySize());
         Optional<Retention> retention = config.retainFor().map(period -> new Retention(store, period, Clock.systemUTC()));
 

@@ -20,20 +20,32 @@ final class ServerProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Process process;
+    private final BufferedReader output;
     private final URI base;
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, BufferedReader output, int port) {
         this.process = process;
+        this.output = output;
         this.base = URI.create("http://127.0.0.1:" + port);
     }
 
+    /** Waits until the server prints a line starting with {@code prefix}; false if it never does. */
+    boolean awaitOutput(String prefix) throws IOException {
+        for (String line; (line = output.readLine()) != null; ) {
+            if (line.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Starts a server on a free port over {@code dataFile}; its output goes to {@code log}. */
-    static ServerProcess start(Path dataFile, Path log) throws IOException {
+    static ServerProcess start(Path dataFile, Path log, String... jvmOptions) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-cp", testClassPath(),
-                StandaloneServer.class.getName(), "0", dataFile.toString()));
+                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", testClassPath(), StandaloneServer.class.getName(), "0", dataFile.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(false)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -41,7 +53,7 @@ final class ServerProcess implements AutoCloseable {
         String line;
         while ((line = out.readLine()) != null) {
             if (line.startsWith("LISTENING ")) {
-                return new ServerProcess(process, Integer.parseInt(line.substring(10).trim()));
+                return new ServerProcess(process, out, Integer.parseInt(line.substring(10).trim()));
             }
             if (System.nanoTime() > deadline) {
                 break;
@@ -69,6 +81,11 @@ final class ServerProcess implements AutoCloseable {
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
