@@ -72,7 +72,8 @@ public final class Retention implements AutoCloseable {
             sweep();
         } catch (StoreUnavailableException e) {
             // /ready reports it; the next sweep tries again
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // whatever it was (an OutOfMemoryError included), the schedule must go on
             LOG.log(Level.WARNING, "retention sweep failed; the next one tries again", e);
         }
     }

@@ -26,6 +26,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -214,6 +215,68 @@ class RetentionTest {
         }
         assertTrue(logged.stream().anyMatch(m -> m.contains("PT1H") && m.contains("60000")),
                 "the start-up line names the period and the sweep interval: " + logged);
+    }
+
+    /** A sweep that fails with anything, an {@link Error} included, is logged and the next one runs. */
+    @Test
+    void theSweeperSurvivesAnErrorAndSweepsAgain() throws InterruptedException {
+        put(record("g", "old", "2001-06-01T10:00:00Z", null, "2001-06-01T10:00:00Z"));
+        put(record("g", "fresh", "2001-06-01T11:59:55Z", null, "2001-06-01T11:59:55Z"));
+        AtomicInteger failures = new AtomicInteger(2);
+        StatusStore firstFails = new FailingListing(store, failures);
+        // Ten seconds: the sweeper runs every second.
+        try (Retention retention = new Retention(firstFails, Duration.ofSeconds(10), FIXED)) {
+            retention.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!keys(store).equals(List.of("g/fresh"))) {
+                if (System.nanoTime() > deadline) {
+                    fail("no sweep after the failures: " + keys(store));
+                }
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+        }
+        assertEquals(0, failures.get());
+        assertTrue(logged.stream().anyMatch(m -> m.contains("retention sweep failed")), logged.toString());
+    }
+
+    /** The store, except that its first listings fail with an {@link OutOfMemoryError}. */
+    private record FailingListing(StatusStore store, AtomicInteger failures) implements StatusStore {
+        @Override
+        public List<StatusRecord> all() {
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new OutOfMemoryError("injected: Java heap space");
+            }
+            return store.all();
+        }
+
+        @Override
+        public Optional<StatusRecord> find(String serverGroup, String host) {
+            return store.find(serverGroup, host);
+        }
+
+        @Override
+        public Written write(Update update) {
+            return store.write(update);
+        }
+
+        @Override
+        public List<Outcome> writeAll(List<? extends Update> updates) {
+            return store.writeAll(updates);
+        }
+
+        @Override
+        public Stats stats() {
+            return store.stats();
+        }
+
+        @Override
+        public Readiness readiness() {
+            return store.readiness();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** A deletion as a client's DELETE makes it. */

@@ -243,6 +243,23 @@ class FaultInjectionTest {
         }
     }
 
+    /** The compactor survives anything a compaction throws, an {@link Error} included, and folds later. */
+    @Test
+    void theCompactorSurvivesErrorsAndFoldsLater() throws Exception {
+        Injector faults = new Injector(Set.of(Step.COMPACT_WRITE, Step.COMPACT_CUT_JOURNAL));
+        Path journal = dir.resolve("status.json.journal");
+        try (FileStatusStore store = new FileStatusStore(file(), 1000, faults)) {
+            store.write(TestUpdates.put("g", "h", "synced"));
+            for (int failure = 1; failure <= 2; failure++) {
+                faults.arm(new OutOfMemoryError("injected: Java heap space"));
+                int expected = failure;
+                awaitQuietCompaction(() -> faults.fired.get() == expected);
+            }
+            awaitQuietCompaction(() -> Files.size(journal) == 0);
+            assertEquals(List.of("g/h"), keys(store));
+        }
+    }
+
     private interface Condition {
         boolean holds() throws IOException;
     }
