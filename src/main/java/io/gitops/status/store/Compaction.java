@@ -4,7 +4,16 @@ import io.gitops.status.api.StatusRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -20,6 +29,7 @@ import java.util.logging.Logger;
  */
 final class Compaction {
 
+    static final int QUIET_SECONDS = 2;
     private static final Logger LOG = Logger.getLogger(Compaction.class.getName());
 
     private final Path file;
@@ -28,6 +38,12 @@ final class Compaction {
     private final ProcessLock processLock;
     private final FileView view;
     private final FaultPoint faults;
+    private final ScheduledExecutorService compactor = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "gitops-status-compactor");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean requested = new AtomicBoolean();
 
     Compaction(Path file, Path journalFile, ReentrantLock guard, ProcessLock processLock, FileView view,
             FaultPoint faults) {
@@ -37,6 +53,64 @@ final class Compaction {
         this.processLock = processLock;
         this.view = view;
         this.faults = faults;
+    }
+
+    /** Folds the journal each time writes have been quiet for {@value #QUIET_SECONDS} seconds. */
+    void start() {
+        compactor.scheduleWithFixedDelay(this::runIfQuiet, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Asks the compactor thread to fold the journal; writers do not wait for it. */
+    void request() {
+        if (requested.compareAndSet(false, true)) {
+            try {
+                compactor.execute(() -> {
+                    requested.set(false);
+                    runLogged("the journal outgrew the data file");
+                });
+            } catch (RejectedExecutionException e) {
+                requested.set(false); // shutting down: the store folds the journal as it closes
+            }
+        }
+    }
+
+    /** Stops the compactor thread, after the compaction under way. */
+    void stop() {
+        // No interrupt: an interrupted thread's FileChannel is closed, which would drop the lock.
+        compactor.shutdown();
+        try {
+            compactor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runIfQuiet() {
+        try {
+            BasicFileAttributes journal = Files.readAttributes(journalFile, BasicFileAttributes.class);
+            long idleMillis = System.currentTimeMillis() - journal.lastModifiedTime().toMillis();
+            if (idleMillis >= TimeUnit.SECONDS.toMillis(QUIET_SECONDS) && view.hasUnfoldedLines()) {
+                runLogged("writes are quiet");
+            }
+        } catch (NoSuchFileException e) {
+            // no journal: nothing to fold
+        } catch (IOException | RuntimeException | Error e) {
+            // whatever happened, the schedule goes on: the next run tries again
+            LOG.log(Level.WARNING, "could not fold the journal into " + file + "; will try again", e);
+        }
+    }
+
+    /** Folds the journal; a failure is logged, never thrown: the next run tries again. */
+    void runLogged(String why) {
+        try {
+            run(why);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not fold the journal into " + file + ": " + e.getMessage());
+        } catch (StoreUnavailableException e) {
+            // already logged when found; nothing is folded into files that cannot be read
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "could not fold the journal into " + file + "; will try again", e);
+        }
     }
 
     /** What the first step saw: the records to write and the part of which journal they hold. */

@@ -6,20 +6,12 @@ import io.gitops.status.api.Timestamps;
 import io.gitops.status.update.Update;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -51,7 +43,6 @@ import java.util.logging.Logger;
  */
 public final class FileStatusStore implements StatusStore {
 
-    static final int QUIET_SECONDS = 2;
     /** The journal is folded into the data file once it is larger than this and than the data file. */
     static final long MIN_COMPACTION_BYTES = 4L * 1024 * 1024;
     public static final int DEFAULT_MAX_HOSTS = 1_000_000;
@@ -69,8 +60,6 @@ public final class FileStatusStore implements StatusStore {
     private final GroupCommit groupCommit;
     private final Compaction compaction;
     private final ReadinessCheck readinessCheck;
-    private final ScheduledExecutorService compactor;
-    private final AtomicBoolean compactionRequested = new AtomicBoolean();
     private final LongAdder writes = new LongAdder();
     private final LongAdder batches = new LongAdder();
     private final LatencyHistogram writeLatency = new LatencyHistogram();
@@ -92,12 +81,7 @@ public final class FileStatusStore implements StatusStore {
         this.compaction = new Compaction(this.file, journalFile, guard, processLock, view, faults);
         this.readinessCheck = new ReadinessCheck(this.file.getParent(), List.of(this.file, journalFile));
         open();
-        compactor = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "gitops-status-compactor");
-            thread.setDaemon(true);
-            return thread;
-        });
-        compactor.scheduleWithFixedDelay(this::compactIfQuiet, 1, 1, TimeUnit.SECONDS);
+        compaction.start();
     }
 
     private void open() {
@@ -182,18 +166,12 @@ public final class FileStatusStore implements StatusStore {
     /** Stops the compactor and folds the journal into the data file; later calls fail. */
     @Override
     public void close() {
-        // No interrupt: an interrupted thread's FileChannel is closed, which would drop the lock.
-        compactor.shutdown();
-        try {
-            compactor.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        compaction.stop();
         guard.lock();
         try {
             if (!closed) {
                 closed = true;
-                compact("shutdown");
+                compaction.runLogged("shutdown");
                 processLock.close();
             }
         } catch (IOException e) {
@@ -231,14 +209,14 @@ public final class FileStatusStore implements StatusStore {
             ensureOpen();
             try (ProcessLock.Held lock = processLock.acquire()) {
                 view.catchUp(lock);
-                Map<String, StatusRecord> staged = stage(batch, Timestamps.now());
+                Map<String, StatusRecord> staged = Staging.stage(batch, view.records(), Timestamps.now(), maxHosts);
                 if (!staged.isEmpty()) {
                     List<JournalEntry> entries = new ArrayList<>(staged.size());
                     staged.forEach((key, record) -> entries.add(JournalEntry.of(key, view.records().get(key), record)));
                     view.append(lock, entries);
                     batches.increment();
                     if (view.journalLength() > Math.max(MIN_COMPACTION_BYTES, view.dataFileLength())) {
-                        requestCompaction();
+                        compaction.request();
                     }
                 }
             }
@@ -251,80 +229,6 @@ public final class FileStatusStore implements StatusStore {
         batch.forEach(GroupCommit.Pending::stored);
         writes.add(batch.stream().filter(GroupCommit.Pending::isStored).count());
         readinessCheck.writeSucceeded();
-    }
-
-    /**
-     * Applies each write over the stored records and the batch's earlier writes, in order; a
-     * write its update refuses, or that would exceed {@code maxHosts}, is refused alone.
-     * Returns the records to store by key ({@code null}: deleted).
-     */
-    private Map<String, StatusRecord> stage(List<GroupCommit.Pending> batch, String now) {
-        Map<String, StatusRecord> stored = view.records();
-        Map<String, StatusRecord> staged = new LinkedHashMap<>();
-        int hosts = stored.size();
-        for (GroupCommit.Pending write : batch) {
-            String key = write.update().key();
-            StatusRecord current = staged.containsKey(key) ? staged.get(key) : stored.get(key);
-            StatusRecord next;
-            try {
-                next = write.update().applyTo(current, now);
-            } catch (Refusal e) {
-                write.refuse(e);
-                continue;
-            }
-            if (current == null && next != null && hosts >= maxHosts) {
-                write.refuse(Refusal.limitExceeded("maxHosts", "the store holds " + hosts
-                        + " hosts, the most that the setting maxHosts allows; delete hosts or raise it"));
-                continue;
-            }
-            if (next != current) {
-                staged.put(key, next);
-                hosts += (next == null ? -1 : 0) + (current == null ? 1 : 0);
-            }
-            write.staged(new Written(next, current == null && next != null));
-        }
-        return staged;
-    }
-
-    private void compactIfQuiet() {
-        try {
-            BasicFileAttributes journal = Files.readAttributes(journalFile, BasicFileAttributes.class);
-            long idleMillis = System.currentTimeMillis() - journal.lastModifiedTime().toMillis();
-            if (idleMillis >= TimeUnit.SECONDS.toMillis(QUIET_SECONDS) && view.hasUnfoldedLines()) {
-                compact("writes are quiet");
-            }
-        } catch (NoSuchFileException e) {
-            // no journal: nothing to fold
-        } catch (IOException | RuntimeException | Error e) {
-            // whatever happened, the schedule goes on: the next run tries again
-            LOG.log(Level.WARNING, "could not fold the journal into " + file + "; will try again", e);
-        }
-    }
-
-    /** Asks the compactor thread to fold the journal; writers do not wait for it. */
-    private void requestCompaction() {
-        if (compactionRequested.compareAndSet(false, true)) {
-            try {
-                compactor.execute(() -> {
-                    compactionRequested.set(false);
-                    compact("the journal outgrew the data file");
-                });
-            } catch (RejectedExecutionException e) {
-                compactionRequested.set(false); // shutting down: close() folds the journal
-            }
-        }
-    }
-
-    private void compact(String why) {
-        try {
-            compaction.run(why);
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not fold the journal into " + file + ": " + e.getMessage());
-        } catch (StoreUnavailableException e) {
-            // already logged when found; nothing is folded into files that cannot be read
-        } catch (RuntimeException | Error e) {
-            LOG.log(Level.WARNING, "could not fold the journal into " + file + "; will try again", e);
-        }
     }
 
     private Path sibling(String suffix) {
