@@ -1,5 +1,7 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.api.Staleness;
+import io.gitops.status.api.StatusRecord;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.LegacyUpdate;
@@ -17,6 +19,8 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
 
 /** The v1 API of the rsyslog integration, kept working as it was. */
 @Singleton
@@ -26,13 +30,13 @@ public final class LegacyStatusResource {
 
     private final StatusStore store;
     private final Writes writes;
-    private final Representation.Cache legacyList =
-            new Representation.Cache(records -> records.stream().map(LegacyUpdate::toLegacy).toList());
+    private final Streamed lists;
 
     @Inject
-    public LegacyStatusResource(StatusStore store, Writes writes) {
+    public LegacyStatusResource(StatusStore store, Writes writes, Staleness staleness) {
         this.store = store;
         this.writes = writes;
+        this.lists = new Streamed(staleness);
     }
 
     /** The token's scopes must cover the {@code repo}, the record's server group. */
@@ -46,7 +50,10 @@ public final class LegacyStatusResource {
     @GET
     @Path("api/status")
     public Response list(@Context HttpHeaders headers) {
-        return legacyList.of(store.all()).respond(headers);
+        List<StatusRecord> records = store.all();
+        // v1 rows do not show staleness: the tag holds as long as the list.
+        return lists.respond(headers, "legacy", records, Instant.MIN, false,
+                () -> new Streamed.Answer(ListViews.legacy(records))).response().build();
     }
 
     @GET

@@ -32,6 +32,8 @@ import java.util.List;
 public final class MetricsResource {
 
     static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+    /** The longest label value written; see {@link #cut}. */
+    static final int MAX_LABEL_CHARS = 128;
 
     private final StatusStore store;
     private final Staleness staleness;
@@ -112,6 +114,24 @@ public final class MetricsResource {
         out.sample("gitops_store_journal_bytes", stats.journalBytes());
     }
 
+    /**
+     * A label value of at most {@value #MAX_LABEL_CHARS} characters: label values come from
+     * free-text fields (server group, host, environment, server type, status as stored), and
+     * one host with a long value must not blow up every scrape. A longer value keeps its first
+     * characters, then {@code ~} and the 8 hex digits of its {@link String#hashCode} (the same in
+     * every JVM), so that two long values sharing a prefix stay two series.
+     */
+    static String cut(String value) {
+        if (value.length() <= MAX_LABEL_CHARS) {
+            return value;
+        }
+        int keep = MAX_LABEL_CHARS - 9;
+        if (Character.isHighSurrogate(value.charAt(keep - 1))) {
+            keep--; // never split a character in two
+        }
+        return value.substring(0, keep) + "~" + String.format("%08x", value.hashCode());
+    }
+
     /** The text format's lines, with label values escaped as the format requires. */
     private record Exposition(Writer out) {
 
@@ -146,7 +166,7 @@ public final class MetricsResource {
             if (value == null) {
                 return "";
             }
-            return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+            return cut(value).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
         }
     }
 }

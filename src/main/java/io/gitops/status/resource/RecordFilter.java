@@ -9,6 +9,7 @@ import io.gitops.status.api.StatusRecord;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,12 +17,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * The query filters of {@code GET /status}: exact matches, repeats of one name are OR, different
  * names are AND; {@code stale} takes {@code true} or {@code false}. Parameters starting with
- * {@code _} are ignored (cache busting); any other unknown name is refused.
+ * {@code _} are ignored (cache busting); any other unknown name is refused. A filter takes at most
+ * {@value #MAX_VALUES} values, matched through a set, so that one request cannot make every host
+ * cost a long scan.
  */
 final class RecordFilter {
 
@@ -40,6 +44,8 @@ final class RecordFilter {
         FIELDS.put("validation_status", StatusRecord::validationStatus);
     }
 
+    /** Values one filter may take (repeats of a query parameter, or an array in a JSON body). */
+    static final int MAX_VALUES = 1000;
     private static final String STALE = "stale";
     private static final List<String> NAMES = Stream.concat(FIELDS.keySet().stream(),
             Stream.of(STALE)).toList();
@@ -56,6 +62,7 @@ final class RecordFilter {
         MultivaluedMap<String, String> filters = new MultivaluedHashMap<>();
         for (Map.Entry<String, JsonNode> entry : body.properties()) {
             JsonNode value = entry.getValue();
+            requireFewValues(entry.getKey(), value.isArray() ? value.size() : 1);
             for (JsonNode one : value.isArray() ? value : List.of(value)) {
                 if (one.isBoolean() && entry.getKey().equals(STALE)) {
                     filters.add(STALE, one.asText());
@@ -78,6 +85,11 @@ final class RecordFilter {
         return query.keySet().stream().allMatch(name -> name.startsWith("_"));
     }
 
+    /** Whether the filters select by staleness, so that what they select changes with the clock. */
+    static boolean usesClock(MultivaluedMap<String, String> query) {
+        return query.containsKey(STALE);
+    }
+
     /** The filter of {@code query}, judging staleness at {@code now}. */
     static Predicate<StatusRecord> from(MultivaluedMap<String, String> query, Staleness staleness, Instant now) {
         Predicate<StatusRecord> filter = record -> true;
@@ -86,8 +98,9 @@ final class RecordFilter {
             if (name.startsWith("_")) {
                 continue;
             }
+            requireFewValues(name, parameter.getValue().size());
             if (name.equals(STALE)) {
-                List<Boolean> wanted = parameter.getValue().stream().map(RecordFilter::bool).toList();
+                Set<Boolean> wanted = parameter.getValue().stream().map(RecordFilter::bool).collect(Collectors.toSet());
                 filter = filter.and(record -> wanted.contains(staleness.isStale(record, now)));
                 continue;
             }
@@ -96,12 +109,18 @@ final class RecordFilter {
                 throw Refusal.unknownParameter(name, "unknown query parameter " + name
                         + "; filters are " + String.join(", ", NAMES));
             }
-            List<String> wanted = FOLDED.contains(name)
-                    ? parameter.getValue().stream().map(Enumerations::fold).toList()
-                    : parameter.getValue();
+            Set<String> wanted = FOLDED.contains(name)
+                    ? parameter.getValue().stream().map(Enumerations::fold).collect(Collectors.toSet())
+                    : new HashSet<>(parameter.getValue());
             filter = filter.and(record -> wanted.contains(field.apply(record)));
         }
         return filter;
+    }
+
+    private static void requireFewValues(String name, int values) {
+        if (values > MAX_VALUES && !name.startsWith("_")) {
+            throw Refusal.validation(name, name + " takes at most " + MAX_VALUES + " values, got " + values);
+        }
     }
 
     private static boolean bool(String value) {

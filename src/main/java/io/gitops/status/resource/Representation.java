@@ -1,7 +1,5 @@
 package io.gitops.status.resource;
 
-import io.gitops.status.api.Staleness;
-import io.gitops.status.api.StatusRecord;
 import io.gitops.status.json.Json;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -13,17 +11,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * A read's answer, serialised once: its JSON bytes, a strong {@code ETag} derived from them (so it
- * survives restarts and is equal across processes serving the same data), and a gzip form made
- * when first asked for. {@code If-None-Match} gives 304.
+ * A small read's answer (one host, one host's history), serialised once: its JSON bytes, a strong
+ * {@code ETag} derived from them (so it survives restarts and is equal across processes serving
+ * the same data), and a gzip form made when first asked for. {@code If-None-Match} gives 304.
+ * Lists, whose size grows with the fleet, are written row by row instead ({@link Streamed}), with
+ * tags made the same way.
  */
 final class Representation {
 
@@ -52,7 +49,7 @@ final class Representation {
         boolean gzipped = json.length >= GZIP_MIN_BYTES && acceptsGzip(headers.getHeaderString(HttpHeaders.ACCEPT_ENCODING));
         // The gzip form is another representation, so it has its own strong tag.
         EntityTag tag = new EntityTag(gzipped ? hash + "-gzip" : hash);
-        if (matches(headers.getHeaderString(HttpHeaders.IF_NONE_MATCH))) {
+        if (matches(headers.getHeaderString(HttpHeaders.IF_NONE_MATCH), hash)) {
             return Response.notModified(tag).header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING).build();
         }
         byte[] body = gzipped ? gzip() : json;
@@ -79,8 +76,11 @@ final class Representation {
         };
     }
 
-    /** {@code If-None-Match} uses weak comparison: either form of this content matches. */
-    private boolean matches(String ifNoneMatch) {
+    /**
+     * Whether {@code If-None-Match} names the content whose hash is {@code hash}: weak comparison,
+     * so either form (identity or gzip) of the content matches.
+     */
+    static boolean matches(String ifNoneMatch, String hash) {
         if (ifNoneMatch == null) {
             return false;
         }
@@ -136,58 +136,6 @@ final class Representation {
             return HexFormat.of().formatHex(digest, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * The representation of a view of the whole list, made again only when the store's list
-     * changed ({@link io.gitops.status.store.StatusStore#all()} returns the same list while it has
-     * not) or, for views that show staleness, when a record turned stale since it was made: so that
-     * polling dashboards cost no serialisation.
-     */
-    static final class Cache {
-        private final Function<List<StatusRecord>, Object> view;
-        private final Staleness staleness;
-        private volatile Entry entry;
-
-        /** A view that does not depend on the clock. */
-        Cache(Function<List<StatusRecord>, Object> view) {
-            this.view = view;
-            this.staleness = null;
-        }
-
-        /** The list as rows, which show staleness at the time of the read. */
-        Cache(Staleness staleness) {
-            this.view = null;
-            this.staleness = staleness;
-        }
-
-        Representation of(List<StatusRecord> records) {
-            Instant now = staleness == null ? Instant.MIN : staleness.now();
-            Entry current = entry;
-            if (current != null && current.isFor(records, now)) {
-                return current.representation();
-            }
-            // One thread serialises; the others wait for its result instead of each building a
-            // copy of a possibly very large list at the same time.
-            synchronized (this) {
-                current = entry;
-                if (current == null || !current.isFor(records, now)) {
-                    entry = null; // let the outdated copy go before building the new one
-                    current = staleness == null
-                            ? new Entry(records, Instant.MAX, Representation.of(view.apply(records)))
-                            : new Entry(records, staleness.nextChange(records, now),
-                                    Representation.of(staleness.rows(records, now)));
-                    entry = current;
-                }
-                return current.representation();
-            }
-        }
-
-        private record Entry(List<StatusRecord> records, Instant validUntil, Representation representation) {
-            boolean isFor(List<StatusRecord> list, Instant now) {
-                return records == list && !now.isAfter(validUntil);
-            }
         }
     }
 }

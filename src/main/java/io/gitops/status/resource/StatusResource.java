@@ -1,7 +1,5 @@
 package io.gitops.status.resource;
 
-import io.gitops.status.api.FileRow;
-import io.gitops.status.api.GroupSummary;
 import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
@@ -10,7 +8,6 @@ import io.gitops.status.config.AppConfig;
 import io.gitops.status.json.JsonBody;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.AttributedUpdate;
-import io.gitops.status.update.BodyFields;
 import io.gitops.status.update.DriftUpdate;
 import io.gitops.status.update.PipelineUpdate;
 import jakarta.inject.Inject;
@@ -35,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /** The v2 API: pipeline and cron writes, deletions, and the Grafana-friendly reads. */
@@ -48,7 +44,7 @@ public final class StatusResource {
     private final Writes writes;
     private final Staleness staleness;
     private final int historySize;
-    private final Representation.Cache fullList;
+    private final Streamed lists;
 
     @Inject
     public StatusResource(StatusStore store, Writes writes, Staleness staleness, AppConfig config) {
@@ -56,7 +52,7 @@ public final class StatusResource {
         this.writes = writes;
         this.staleness = staleness;
         this.historySize = config.historySize();
-        this.fullList = new Representation.Cache(staleness);
+        this.lists = new Streamed(staleness);
     }
 
     @POST
@@ -76,49 +72,45 @@ public final class StatusResource {
     @GET
     public Response list(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
         MultivaluedMap<String, String> query = uriInfo.getQueryParameters();
-        if (RecordFilter.selectsAll(query)) {
-            return fullList.of(store.all()).respond(headers);
-        }
         Instant now = staleness.now();
-        return Representation.of(staleness.rows(matching(RecordFilter.from(query, staleness, now)), now))
-                .respond(headers);
+        Predicate<StatusRecord> filter = RecordFilter.from(query, staleness, now);
+        List<StatusRecord> records = store.all();
+        return lists.respond(headers, TagCache.key("status", query), records, now, true,
+                () -> new Streamed.Answer(ListViews.rows(records, filter, staleness, now))).response().build();
     }
 
     /** One row per (server group, host, changed file); the same filters as the list. */
     @GET
     @Path("files")
     public Response files(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
-        List<StatusRecord> records = matching(RecordFilter.from(uriInfo.getQueryParameters(), staleness,
-                staleness.now()));
-        return Representation.of(records.stream().flatMap(FileRow::of).toList()).respond(headers);
+        MultivaluedMap<String, String> query = uriInfo.getQueryParameters();
+        Instant now = staleness.now();
+        Predicate<StatusRecord> filter = RecordFilter.from(query, staleness, now);
+        List<StatusRecord> records = store.all();
+        return lists.respond(headers, TagCache.key("files", query), records, now, RecordFilter.usesClock(query),
+                () -> new Streamed.Answer(ListViews.files(records, filter))).response().build();
     }
 
     /** One row per server group, then one ({@code "*"}) for all; the same filters as the list. */
     @GET
     @Path("summary")
     public Response summary(@Context UriInfo uriInfo, @Context HttpHeaders headers) {
+        MultivaluedMap<String, String> query = uriInfo.getQueryParameters();
         Instant now = staleness.now();
-        List<StatusRecord> records = matching(RecordFilter.from(uriInfo.getQueryParameters(), staleness, now));
-        Map<String, GroupSummary> groups = new TreeMap<>();
-        GroupSummary all = new GroupSummary(GroupSummary.ALL_GROUPS, BodyFields.STATUSES);
-        for (StatusRecord record : records) {
-            boolean stale = staleness.isStale(record, now);
-            groups.computeIfAbsent(record.serverGroup(), g -> new GroupSummary(g, BodyFields.STATUSES))
-                    .add(record, stale);
-            all.add(record, stale);
-        }
-        List<GroupSummary> rows = new ArrayList<>(groups.values());
-        if (!rows.isEmpty()) {
-            rows.add(all);
-        }
-        return Representation.of(rows).respond(headers);
+        Predicate<StatusRecord> filter = RecordFilter.from(query, staleness, now);
+        List<StatusRecord> records = store.all();
+        return lists.respond(headers, TagCache.key("summary", query), records, now, true,
+                () -> new Streamed.Answer(ListViews.summary(records, filter, staleness, now))).response().build();
     }
 
     @GET
     @Path("{server_group}")
     public Response group(@PathParam("server_group") String serverGroup, @Context HttpHeaders headers) {
         Instant now = staleness.now();
-        return Representation.of(staleness.rows(matching(inGroup(serverGroup)), now)).respond(headers);
+        List<StatusRecord> records = store.all();
+        return lists.respond(headers, TagCache.key("group", Map.of("server_group", List.of(serverGroup))), records,
+                now, true, () -> new Streamed.Answer(ListViews.rows(records, inGroup(serverGroup), staleness, now)))
+                .response().build();
     }
 
     @GET

@@ -36,7 +36,7 @@ class CompactionCrashIT {
         } // a clean stop folds the journal: the first transition is in the data file
 
         ServerProcess second = ServerProcess.start(file, dir.resolve("second.log"),
-                "-Dtest.store.pause.at=" + step);
+                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dtest.store.pause.at=" + step));
         expect(200, second.post("/status/pipeline", body("flap", "failed")));
         expect(200, second.post("/status/pipeline", body("gone", "synced")));
         expect(204, second.delete("/status/crash/gone"));

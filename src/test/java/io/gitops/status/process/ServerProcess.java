@@ -40,11 +40,15 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts a server on a free port over {@code dataFile}; its output goes to {@code log}. */
-    static ServerProcess start(Path dataFile, Path log, String... jvmOptions) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
-        command.addAll(List.of(jvmOptions));
+    static ServerProcess start(Path dataFile, Path log) throws IOException {
+        return start(dataFile, log, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+    }
+
+    /** Starts a server as above, its JVM run with {@code jvmOptions} (heap size, system properties). */
+    static ServerProcess start(Path dataFile, Path log, List<String> jvmOptions) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", testClassPath(), StandaloneServer.class.getName(), "0", dataFile.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(false)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
