@@ -63,14 +63,14 @@ public final class StatusResource {
     @Path("pipeline")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response pipeline(InputStream body, @Context SecurityContext caller, @Context UriInfo uriInfo) {
-        return writes.store(PipelineUpdate.parse(JsonBody.readObject(body)), caller, uriInfo);
+        return writes.store(PipelineUpdate.parse(JsonBody.readObject(body), writes.rules()), caller, uriInfo);
     }
 
     @POST
     @Path("cron")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response cron(InputStream body, @Context SecurityContext caller, @Context UriInfo uriInfo) {
-        return writes.store(DriftUpdate.parse(JsonBody.readObject(body)), caller, uriInfo);
+        return writes.store(DriftUpdate.parse(JsonBody.readObject(body), writes.rules()), caller, uriInfo);
     }
 
     @GET

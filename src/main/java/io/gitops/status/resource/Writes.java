@@ -8,12 +8,14 @@ import io.gitops.status.auth.Access;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.AttributedUpdate;
 import io.gitops.status.update.Deletion;
+import io.gitops.status.update.InputRules;
 import io.gitops.status.update.Update;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.security.Principal;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
@@ -31,12 +33,19 @@ public final class Writes {
     private final Access access;
     private final Staleness staleness;
     private final int historySize;
+    private final InputRules rules;
 
-    public Writes(StatusStore store, Access access, Staleness staleness, int historySize) {
+    public Writes(StatusStore store, Access access, Staleness staleness, int historySize, InputRules rules) {
         this.store = store;
         this.access = access;
         this.staleness = staleness;
         this.historySize = historySize;
+        this.rules = rules;
+    }
+
+    /** The rules that write bodies are parsed by: the configured caps and the reserved group names. */
+    InputRules rules() {
+        return rules;
     }
 
     Response store(Update update, SecurityContext caller, UriInfo uriInfo) {

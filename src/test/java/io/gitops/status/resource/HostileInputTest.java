@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gitops.status.api.Refusal;
 import io.gitops.status.error.ErrorResponses;
 import io.gitops.status.json.JsonBody;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.update.DriftUpdate;
+import io.gitops.status.update.InputRules;
 import io.gitops.status.update.LegacyUpdate;
 import io.gitops.status.update.PipelineUpdate;
 import jakarta.ws.rs.ProcessingException;
@@ -136,6 +138,10 @@ class HostileInputTest extends ApiTestSupport {
         }
     }
 
+    /** The input rules the application runs with by default. */
+    static final InputRules RULES = new InputRules(AppConfig.Limits.DEFAULTS.maxChangedFiles(),
+            AppConfig.Limits.DEFAULTS.maxChangedFilesBytes(), PathWords.under("status", List.of(StatusResource.class)));
+
     static final Target PIPELINE = new Target("pipeline", "status/pipeline",
             SeedExamples.PIPELINE.substring(0, SeedExamples.PIPELINE.lastIndexOf('}')) + ", \"labels\": {\"team\": \"logging\"}}",
             List.of(new Slot("server_group", Kind.IDENTITY), new Slot("host", Kind.IDENTITY),
@@ -146,19 +152,19 @@ class HostileInputTest extends ApiTestSupport {
                     new Slot("commit_sha", Kind.STRING), new Slot("branch", Kind.STRING),
                     new Slot("updated_by", Kind.STRING), new Slot("labels", Kind.LABELS),
                     new Slot("last_pipeline_run", Kind.TIMESTAMP)),
-            PipelineUpdate::parse);
+            body -> PipelineUpdate.parse(body, RULES));
 
     static final Target CRON = new Target("cron", "status/cron", SeedExamples.CRON_DRIFT,
             List.of(new Slot("server_group", Kind.IDENTITY), new Slot("host", Kind.IDENTITY),
                     new Slot("status", Kind.ENUM), new Slot("changed_files", Kind.FILES),
                     new Slot("last_cron_check", Kind.TIMESTAMP)),
-            DriftUpdate::parse);
+            body -> DriftUpdate.parse(body, RULES));
 
     static final Target LEGACY = new Target("legacy", "api/status", SeedExamples.V1_DRIFT,
             List.of(new Slot("repo", Kind.IDENTITY), new Slot("server", Kind.IDENTITY),
                     new Slot("sync_status", Kind.REQUIRED_ENUM), new Slot("files", Kind.FILES),
                     new Slot("last_check", Kind.TIMESTAMP), new Slot("drift_count", Kind.COUNT)),
-            LegacyUpdate::parse);
+            body -> LegacyUpdate.parse(body, RULES));
 
     static final List<Target> TARGETS = List.of(PIPELINE, CRON, LEGACY);
 
