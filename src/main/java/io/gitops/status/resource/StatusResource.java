@@ -150,8 +150,8 @@ public final class StatusResource {
     public Map<String, List<String>> deleteMatching(InputStream body, @Context SecurityContext caller) {
         MultivaluedMap<String, String> filters = RecordFilter.fromJson(JsonBody.readObject(body));
         Predicate<StatusRecord> filter = RecordFilter.from(filters, staleness, staleness.now());
-        return Map.of("deleted", writes.deleteMatching(matching(filter), filter,
-                filters.getOrDefault("server_group", List.of()), caller));
+        return Map.of("deleted", writes.deleteMatching(filter, filters.getOrDefault("server_group", List.of()),
+                caller));
     }
 
     @DELETE

@@ -78,14 +78,14 @@ public final class Writes {
     }
 
     /**
-     * A bulk deletion: the caller must be allowed to write every server group the filters name,
-     * even when nothing matches (the answer must not tell what exists in other groups), and
-     * every group of the records.
+     * A bulk deletion of the records matching {@code filter}. Access is decided from the filters
+     * alone, before any record is looked at (see {@link Access#checkBulkDeletion}), so the answer
+     * tells a token nothing about groups it may not write.
      */
-    List<String> deleteMatching(List<StatusRecord> records, Predicate<StatusRecord> filter, List<String> namedGroups,
+    List<String> deleteMatching(Predicate<StatusRecord> filter, Collection<String> namedGroups,
             SecurityContext caller) {
-        namedGroups.forEach(group -> access.writerOf(caller.getUserPrincipal(), group));
-        return deleteAll(records, filter, caller.getUserPrincipal());
+        access.checkBulkDeletion(caller.getUserPrincipal(), namedGroups);
+        return deleteAll(store.all().stream().filter(filter).toList(), filter, caller.getUserPrincipal());
     }
 
     /**
