@@ -188,6 +188,9 @@ class HostileInputTest extends ApiTestSupport {
 
     static final Verdict TOO_LARGE = new Verdict(413, "payload_too_large", null);
 
+    /** More changed files than the cap (maxChangedFiles, 10,000 by default): one body too large for it. */
+    static final Verdict TOO_MANY_FILES = new Verdict(413, "limit_exceeded", "maxChangedFiles");
+
     /** A generated body and the answers it may get. */
     record Case(String category, byte[] body, List<Verdict> allowed) {
         static Case of(String category, byte[] body, Verdict... allowed) {
@@ -297,9 +300,9 @@ class HostileInputTest extends ApiTestSupport {
             cases.put("a 100 KiB file name", Case.of("", with(t, files, "[\"" + "f".repeat(100 * 1024) + "\"]"),
                     invalidField(files)));
             cases.put("10,001 changed files", Case.of("", with(t, files, fileList(10_001, false)),
-                    invalidField(files)));
+                    TOO_MANY_FILES));
             cases.put("10,001 v1 file objects", Case.of("", with(t, files, fileList(10_001, true)),
-                    invalidField(files)));
+                    TOO_MANY_FILES));
             cases.put("a duplicate " + host, Case.of("", utf8(prepend(t, "\"" + host + "\": \"other\"")),
                     invalidJson()));
             cases.put("a duplicate written with an escape", Case.of("", utf8(prepend(t,
@@ -949,8 +952,8 @@ class HostileInputTest extends ApiTestSupport {
             String field;
             switch (choice) {
                 case 0, 1 -> {
-                    field = t.filesField();
-                    set(field, fileList(10_001 + (choice == 0 ? 0 : r.nextInt(20_000)), r.nextBoolean()));
+                    set(t.filesField(), fileList(10_001 + (choice == 0 ? 0 : r.nextInt(20_000)), r.nextBoolean()));
+                    return Case.of("limits", utf8(render()), TOO_MANY_FILES);
                 }
                 case 2 -> {
                     // At most 10,000 entries, but one of them empty.
