@@ -152,7 +152,6 @@ public final class BodyFields {
         }
         rules.checkChangedFilesCount(field, node.size());
         List<String> names = new ArrayList<>(node.size());
-        long bytes = 0;
         for (JsonNode entry : node) {
             JsonNode name = entry.isObject() ? entry.get("name") : entry;
             if (name == null || !name.isTextual()) {
@@ -165,9 +164,8 @@ public final class BodyFields {
                         field + " entries must be 1-" + MAX_STRING_LENGTH + " characters");
             }
             names.add(value);
-            bytes += utf8Length(value);
         }
-        rules.checkChangedFilesBytes(field, bytes);
+        rules.checkChangedFilesBytes(field, names);
         return names;
     }
 
@@ -213,26 +211,6 @@ public final class BodyFields {
             throw Refusal.validation(field, field + " must be at most " + maxChars + " characters");
         }
         return value;
-    }
-
-    /** The UTF-8 length of a string, counted without encoding it. */
-    static int utf8Length(String value) {
-        int bytes = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < value.length()
-                    && Character.isLowSurrogate(value.charAt(i + 1))) {
-                bytes += 4; // a pair: one code point beyond the basic plane
-                i++;
-            } else {
-                bytes += 3; // the rest of the basic plane; a lone surrogate too, the most it could take
-            }
-        }
-        return bytes;
     }
 
     private static String scalarText(String field, JsonNode node) {

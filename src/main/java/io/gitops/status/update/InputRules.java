@@ -1,6 +1,7 @@
 package io.gitops.status.update;
 
 import io.gitops.status.api.Refusal;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -50,12 +51,36 @@ public record InputRules(int maxChangedFiles, int maxChangedFilesBytes, Set<Stri
         }
     }
 
-    /** Refuses changed-file names longer than {@link #maxChangedFilesBytes} in all. */
-    void checkChangedFilesBytes(String field, long bytes) {
+    /** Refuses changed-file names longer than {@link #maxChangedFilesBytes} in all, counted in UTF-8. */
+    void checkChangedFilesBytes(String field, List<String> names) {
+        long bytes = 0;
+        for (String name : names) {
+            bytes += utf8Length(name);
+        }
         if (bytes > maxChangedFilesBytes) {
             throw Refusal.bodyLimitExceeded("maxChangedFilesBytes", field + " names take " + bytes
                     + " bytes (UTF-8), more than the " + maxChangedFilesBytes
                     + " that the setting maxChangedFilesBytes allows");
         }
+    }
+
+    /** The UTF-8 length of a string, counted without encoding it. */
+    private static int utf8Length(String value) {
+        int bytes = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
+                bytes += 4; // a pair: one code point beyond the basic plane
+                i++;
+            } else {
+                bytes += 3; // the rest of the basic plane; a lone surrogate too, the most it could take
+            }
+        }
+        return bytes;
     }
 }

@@ -83,6 +83,10 @@ class LimitsApiTest extends ApiTestSupport {
             assertError(assertChangesNothing(() -> post("api/status", legacyBody("g", "h", files))), 413,
                     "limit_exceeded", "maxChangedFilesBytes");
         }
+        // Beyond the basic plane: four bytes a character, five fill the cap.
+        pipelineOk(pipelineBody("g", "h", "[" + q("\uD83D\uDE00".repeat(5)) + "]"));
+        assertError(assertChangesNothing(() -> pipeline(pipelineBody("g", "h", "[" + q("\uD83D\uDE00".repeat(5))
+                + ",\"x\"]"))), 413, "limit_exceeded", "maxChangedFilesBytes");
         // The v1 shape {"name": ...} counts the same.
         assertError(assertChangesNothing(() -> post("api/status", legacyBody("g", "h",
                 "[{\"name\":" + q("x".repeat(21)) + "}]"))), 413, "limit_exceeded", "maxChangedFilesBytes");
