@@ -14,13 +14,16 @@ import io.gitops.status.resource.JsonBodyFilter;
 import io.gitops.status.resource.LegacyStatusResource;
 import io.gitops.status.resource.MetricsResource;
 import io.gitops.status.resource.ObjectMapperResolver;
+import io.gitops.status.resource.PathWords;
 import io.gitops.status.resource.ServiceResource;
 import io.gitops.status.resource.StatusResource;
 import io.gitops.status.resource.Writes;
 import io.gitops.status.store.FaultPoint;
 import io.gitops.status.store.FileStatusStore;
 import io.gitops.status.store.StatusStore;
+import io.gitops.status.update.InputRules;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
@@ -48,15 +51,15 @@ public final class GitopsStatusApplication extends ResourceConfig {
     public GitopsStatusApplication(AppConfig config, FaultPoint storeFaults) {
         Tokens tokens = config.tokenFile().map(Tokens::load).orElseGet(Tokens::off);
         Staleness staleness = new Staleness(config.staleAfter(), Clock.systemUTC());
-        StatusStore store = new FileStatusStore(config.statusFile(), FileStatusStore.DEFAULT_MAX_HOSTS, storeFaults);
-        Writes writes = new Writes(store, new Access(tokens), staleness, config.historySize());
+        StatusStore store = new FileStatusStore(config.statusFile(), config.limits().maxHosts(), storeFaults);
+        List<Class<?>> resources = List.of(StatusResource.class, LegacyStatusResource.class, EventsResource.class,
+                MetricsResource.class, ServiceResource.class);
+        InputRules rules = new InputRules(config.limits().maxChangedFiles(), config.limits().maxChangedFilesBytes(),
+                PathWords.under("status", resources));
+        Writes writes = new Writes(store, new Access(tokens), staleness, config.historySize(), rules);
         Optional<Retention> retention = config.retainFor().map(period -> new Retention(store, period, Clock.systemUTC()));
 
-        register(StatusResource.class);
-        register(LegacyStatusResource.class);
-        register(EventsResource.class);
-        register(MetricsResource.class);
-        register(ServiceResource.class);
+        resources.forEach(this::register);
         register(new AbstractBinder() {
             @Override
             protected void configure() {

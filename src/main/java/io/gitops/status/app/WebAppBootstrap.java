@@ -35,7 +35,9 @@ public final class WebAppBootstrap implements ServletContextListener {
                 + "': data file " + config.statusFile().toAbsolutePath() + " (from " + config.statusFileSource()
                 + "), tokens " + config.tokenFile().map(p -> "from " + p.toAbsolutePath()).orElse("off")
                 + ", stale after " + config.staleAfter() + ", retention "
-                + config.retainFor().map(Object::toString).orElse("off") + ", history " + config.historySize());
+                + config.retainFor().map(Object::toString).orElse("off") + ", history " + config.historySize() + ", max hosts " + config.limits().maxHosts()
+                + ", max changed files " + config.limits().maxChangedFiles() + " ("
+                + config.limits().maxChangedFilesBytes() + " bytes)");
         ServletRegistration.Dynamic jersey = context.addServlet("gitops-status",
                 new ServletContainer(application));
         jersey.addMapping("/*");

@@ -39,6 +39,11 @@ public final class Token implements Principal {
         return writeGlobs.stream().anyMatch(glob -> matches(glob, serverGroup));
     }
 
+    /** Whether a scope covers every server group there could be ({@code write:*}). */
+    public boolean mayWriteEveryGroup() {
+        return writeGlobs.stream().anyMatch(glob -> glob.chars().allMatch(c -> c == '*'));
+    }
+
     /**
      * {@code *} matches any run of characters, including none; every other character itself.
      * Only the last star seen is ever backtracked to, so the time is at most the product of the

@@ -18,9 +18,10 @@ import java.util.function.UnaryOperator;
  * @param staleAfter how long after its last drift check a host counts as stale
  * @param retainFor how long after it was last seen a host is removed; empty to keep hosts
  * @param historySize how many status transitions each record keeps
+ * @param limits the caps on what the store and one record may hold
  */
 public record AppConfig(Path statusFile, String statusFileSource, Optional<Path> tokenFile, Duration staleAfter,
-        Optional<Duration> retainFor, int historySize) {
+        Optional<Duration> retainFor, int historySize, Limits limits) {
 
     public static final String DEFAULT_STATUS_FILE = "/data/status.json";
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(30);
@@ -37,35 +38,68 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
         Setting stale = Setting.read(contextParameter, "staleAfter", "gitops.stale.after", "STALE_AFTER");
         Setting retain = Setting.read(contextParameter, "retainFor", "gitops.retain.for", "RETAIN_FOR");
         Setting history = Setting.read(contextParameter, "historySize", "gitops.history.size", "HISTORY_SIZE");
+        Setting hosts = Setting.read(contextParameter, "maxHosts", "gitops.max.hosts", "MAX_HOSTS");
+        Setting files = Setting.read(contextParameter, "maxChangedFiles", "gitops.max.changed.files",
+                "MAX_CHANGED_FILES");
+        Setting fileBytes = Setting.read(contextParameter, "maxChangedFilesBytes", "gitops.max.changed.files.bytes",
+                "MAX_CHANGED_FILES_BYTES");
         return new AppConfig(
                 Path.of(file.orElse(DEFAULT_STATUS_FILE)),
                 file.source(),
                 Optional.ofNullable(tokens.value()).map(Path::of),
                 stale.value() == null ? DEFAULT_STALE_AFTER : stale.positiveDuration(),
                 Optional.ofNullable(retain.value() == null ? null : retain.positiveDuration()),
-                history.value() == null ? DEFAULT_HISTORY_SIZE : history.integer(0, MAX_HISTORY_SIZE));
+                history.value() == null ? DEFAULT_HISTORY_SIZE : history.integer(0, MAX_HISTORY_SIZE),
+                new Limits(
+                        hosts.value() == null ? Limits.DEFAULTS.maxHosts() : hosts.integer(1, Integer.MAX_VALUE),
+                        files.value() == null ? Limits.DEFAULTS.maxChangedFiles() : files.integer(0, Integer.MAX_VALUE),
+                        fileBytes.value() == null ? Limits.DEFAULTS.maxChangedFilesBytes()
+                                : fileBytes.integer(0, Integer.MAX_VALUE)));
     }
 
     /** A configuration with the data file given directly and every other setting at its default. */
     public static AppConfig forStatusFile(Path statusFile) {
         return new AppConfig(statusFile, "given", Optional.empty(), DEFAULT_STALE_AFTER, Optional.empty(),
-                DEFAULT_HISTORY_SIZE);
+                DEFAULT_HISTORY_SIZE, Limits.DEFAULTS);
     }
 
     public AppConfig withTokenFile(Path file) {
-        return new AppConfig(statusFile, statusFileSource, Optional.of(file), staleAfter, retainFor, historySize);
+        return new AppConfig(statusFile, statusFileSource, Optional.of(file), staleAfter, retainFor, historySize,
+                limits);
     }
 
     public AppConfig withStaleAfter(Duration duration) {
-        return new AppConfig(statusFile, statusFileSource, tokenFile, duration, retainFor, historySize);
+        return new AppConfig(statusFile, statusFileSource, tokenFile, duration, retainFor, historySize, limits);
     }
 
     public AppConfig withRetainFor(Duration duration) {
-        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, Optional.of(duration), historySize);
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, Optional.of(duration), historySize,
+                limits);
     }
 
     public AppConfig withHistorySize(int size) {
-        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, size);
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, size, limits);
+    }
+
+    public AppConfig withLimits(Limits caps) {
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, historySize, caps);
+    }
+
+    /**
+     * The caps that keep one client from growing the store without bound.
+     *
+     * @param maxHosts records the store may hold; a write that would create one more is refused
+     * @param maxChangedFiles entries of one record's {@code changed_files}
+     * @param maxChangedFilesBytes UTF-8 bytes of the names in one record's {@code changed_files}, all together
+     */
+    public record Limits(int maxHosts, int maxChangedFiles, int maxChangedFilesBytes) {
+
+        /**
+         * A million hosts; 10,000 changed files, the hard rule before the caps were settings; and
+         * 1 MiB of names, the body limit, so that by default every body accepted before is accepted
+         * still: lower it to bound the memory a host may take.
+         */
+        public static final Limits DEFAULTS = new Limits(1_000_000, 10_000, 1024 * 1024);
     }
 
     /** A setting that cannot be used; its message names the setting and where its value came from. */

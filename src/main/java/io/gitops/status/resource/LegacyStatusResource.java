@@ -44,7 +44,7 @@ public final class LegacyStatusResource {
     @Path("api/status")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response report(InputStream body, @Context SecurityContext caller, @Context UriInfo uriInfo) {
-        return writes.store(LegacyUpdate.parse(JsonBody.readObject(body)), caller, uriInfo);
+        return writes.store(LegacyUpdate.parse(JsonBody.readObject(body), writes.rules()), caller, uriInfo);
     }
 
     @GET

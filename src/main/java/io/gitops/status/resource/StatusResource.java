@@ -59,14 +59,14 @@ public final class StatusResource {
     @Path("pipeline")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response pipeline(InputStream body, @Context SecurityContext caller, @Context UriInfo uriInfo) {
-        return writes.store(PipelineUpdate.parse(JsonBody.readObject(body)), caller, uriInfo);
+        return writes.store(PipelineUpdate.parse(JsonBody.readObject(body), writes.rules()), caller, uriInfo);
     }
 
     @POST
     @Path("cron")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response cron(InputStream body, @Context SecurityContext caller, @Context UriInfo uriInfo) {
-        return writes.store(DriftUpdate.parse(JsonBody.readObject(body)), caller, uriInfo);
+        return writes.store(DriftUpdate.parse(JsonBody.readObject(body), writes.rules()), caller, uriInfo);
     }
 
     @GET
@@ -142,8 +142,8 @@ public final class StatusResource {
     public Map<String, List<String>> deleteMatching(InputStream body, @Context SecurityContext caller) {
         MultivaluedMap<String, String> filters = RecordFilter.fromJson(JsonBody.readObject(body));
         Predicate<StatusRecord> filter = RecordFilter.from(filters, staleness, staleness.now());
-        return Map.of("deleted", writes.deleteMatching(matching(filter), filter,
-                filters.getOrDefault("server_group", List.of()), caller));
+        return Map.of("deleted", writes.deleteMatching(filter, filters.getOrDefault("server_group", List.of()),
+                caller));
     }
 
     @DELETE

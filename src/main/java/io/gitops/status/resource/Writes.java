@@ -8,12 +8,14 @@ import io.gitops.status.auth.Access;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.AttributedUpdate;
 import io.gitops.status.update.Deletion;
+import io.gitops.status.update.InputRules;
 import io.gitops.status.update.Update;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.security.Principal;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
@@ -31,12 +33,19 @@ public final class Writes {
     private final Access access;
     private final Staleness staleness;
     private final int historySize;
+    private final InputRules rules;
 
-    public Writes(StatusStore store, Access access, Staleness staleness, int historySize) {
+    public Writes(StatusStore store, Access access, Staleness staleness, int historySize, InputRules rules) {
         this.store = store;
         this.access = access;
         this.staleness = staleness;
         this.historySize = historySize;
+        this.rules = rules;
+    }
+
+    /** The rules that write bodies are parsed by: the configured caps and the reserved group names. */
+    InputRules rules() {
+        return rules;
     }
 
     Response store(Update update, SecurityContext caller, UriInfo uriInfo) {
@@ -69,14 +78,14 @@ public final class Writes {
     }
 
     /**
-     * A bulk deletion: the caller must be allowed to write every server group the filters name,
-     * even when nothing matches (the answer must not tell what exists in other groups), and
-     * every group of the records.
+     * A bulk deletion of the records matching {@code filter}. Access is decided from the filters
+     * alone, before any record is looked at (see {@link Access#checkBulkDeletion}), so the answer
+     * tells a token nothing about groups it may not write.
      */
-    List<String> deleteMatching(List<StatusRecord> records, Predicate<StatusRecord> filter, List<String> namedGroups,
+    List<String> deleteMatching(Predicate<StatusRecord> filter, Collection<String> namedGroups,
             SecurityContext caller) {
-        namedGroups.forEach(group -> access.writerOf(caller.getUserPrincipal(), group));
-        return deleteAll(records, filter, caller.getUserPrincipal());
+        access.checkBulkDeletion(caller.getUserPrincipal(), namedGroups);
+        return deleteAll(store.all().stream().filter(filter).toList(), filter, caller.getUserPrincipal());
     }
 
     /**

@@ -26,7 +26,6 @@ public final class BodyFields {
     public static final int MAX_IDENTITY_LENGTH = 253;
     public static final int MAX_STRING_LENGTH = 4096;
     public static final int MAX_MESSAGE_BYTES = 64 * 1024;
-    public static final int MAX_CHANGED_FILES = 10_000;
     public static final int MAX_LABELS = 32;
     public static final int MAX_LABEL_VALUE_LENGTH = 256;
 
@@ -37,10 +36,12 @@ public final class BodyFields {
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,63}");
 
     private final ObjectNode body;
+    private final InputRules rules;
     private final Set<String> read = new HashSet<>();
 
-    public BodyFields(ObjectNode body) {
+    public BodyFields(ObjectNode body, InputRules rules) {
         this.body = body;
+        this.rules = rules;
     }
 
     /** The body's fields that no accessor read, in the body's order. */
@@ -68,6 +69,13 @@ public final class BodyFields {
             throw Refusal.validation(field, field + " must be 1-" + MAX_IDENTITY_LENGTH
                     + " characters of letters, digits, '.', '_', ':' and '-', starting with a letter or digit");
         }
+        return value;
+    }
+
+    /** A server group: an identity that is not one of the API's path words. */
+    public String serverGroup(String field) {
+        String value = identity(field);
+        rules.checkServerGroup(field, value);
         return value;
     }
 
@@ -131,8 +139,8 @@ public final class BodyFields {
     }
 
     /**
-     * A list of file names: strings, or objects {@code {"name": "..."}} (the v1 shape).
-     * Returns {@code null} when absent.
+     * A list of file names: strings, or objects {@code {"name": "..."}} (the v1 shape), within the
+     * configured caps on entries and bytes. Returns {@code null} when absent.
      */
     public List<String> fileNames(String field) {
         JsonNode node = take(field);
@@ -142,9 +150,7 @@ public final class BodyFields {
         if (!node.isArray()) {
             throw Refusal.validation(field, field + " must be an array of file names");
         }
-        if (node.size() > MAX_CHANGED_FILES) {
-            throw Refusal.validation(field, field + " must have at most " + MAX_CHANGED_FILES + " entries");
-        }
+        rules.checkChangedFilesCount(field, node.size());
         List<String> names = new ArrayList<>(node.size());
         for (JsonNode entry : node) {
             JsonNode name = entry.isObject() ? entry.get("name") : entry;
@@ -159,6 +165,7 @@ public final class BodyFields {
             }
             names.add(value);
         }
+        rules.checkChangedFilesBytes(field, names);
         return names;
     }
 

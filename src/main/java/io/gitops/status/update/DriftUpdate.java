@@ -13,10 +13,10 @@ import java.util.List;
 public record DriftUpdate(String serverGroup, String host, String status, List<String> changedFiles,
         String lastCronCheck, List<String> ignoredFields) implements Update {
 
-    public static DriftUpdate parse(ObjectNode body) {
-        BodyFields in = new BodyFields(body);
+    public static DriftUpdate parse(ObjectNode body, InputRules rules) {
+        BodyFields in = new BodyFields(body, rules);
         return new DriftUpdate(
-                in.identity("server_group"),
+                in.serverGroup("server_group"),
                 in.identity("host"),
                 in.enumeration("status", BodyFields.STATUSES),
                 in.fileNames("changed_files"),

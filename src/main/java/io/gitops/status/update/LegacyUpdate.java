@@ -20,9 +20,14 @@ public record LegacyUpdate(String repo, String server, String status, List<Strin
     /** Who created a record that first arrived through the v1 API. */
     public static final String UPDATED_BY = "legacy-api";
 
+    /** A v1 object read from a data file being migrated: see {@link InputRules#STORED_DATA}. */
     public static LegacyUpdate parse(ObjectNode body) {
-        BodyFields in = new BodyFields(body);
-        String repo = in.identity("repo");
+        return parse(body, InputRules.STORED_DATA);
+    }
+
+    public static LegacyUpdate parse(ObjectNode body, InputRules rules) {
+        BodyFields in = new BodyFields(body, rules);
+        String repo = in.serverGroup("repo");
         String server = in.identity("server");
         String status = in.requiredEnumeration("sync_status", BodyFields.STATUSES);
         List<String> files = in.fileNames("files");

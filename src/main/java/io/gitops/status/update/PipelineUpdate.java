@@ -10,10 +10,10 @@ import java.util.List;
  */
 public record PipelineUpdate(StatusRecord fields, List<String> ignoredFields) implements Update {
 
-    public static PipelineUpdate parse(ObjectNode body) {
-        BodyFields in = new BodyFields(body);
+    public static PipelineUpdate parse(ObjectNode body, InputRules rules) {
+        BodyFields in = new BodyFields(body, rules);
         StatusRecord fields = new StatusRecord(
-                in.identity("server_group"),
+                in.serverGroup("server_group"),
                 in.identity("host"),
                 in.string("project_name"),
                 in.string("repo_name"),

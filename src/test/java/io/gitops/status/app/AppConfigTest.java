@@ -24,7 +24,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The issue 5 settings: each read from the servlet context parameter, else the system property,
+ * The issue 5 and 9 settings: each read from the servlet context parameter, else the system property,
  * else the environment variable, else its default; a bad value stops start-up with a message
  * naming the setting and where the value came from.
  */
@@ -36,6 +36,9 @@ class AppConfigTest {
         {"retainFor", "gitops.retain.for", "RETAIN_FOR"},
         {"historySize", "gitops.history.size", "HISTORY_SIZE"},
         {"tokenFile", "gitops.token.file", "TOKEN_FILE"},
+        {"maxHosts", "gitops.max.hosts", "MAX_HOSTS"},
+        {"maxChangedFiles", "gitops.max.changed.files", "MAX_CHANGED_FILES"},
+        {"maxChangedFilesBytes", "gitops.max.changed.files.bytes", "MAX_CHANGED_FILES_BYTES"},
     };
 
     private static UnaryOperator<String> context(String... nameValues) {
@@ -103,8 +106,10 @@ class AppConfigTest {
             assertEquals(Optional.empty(), config.retainFor(), "retention is off by default");
             assertEquals(20, config.historySize());
             assertEquals(Optional.empty(), config.tokenFile(), "tokens are off by default");
+            assertEquals(new AppConfig.Limits(1_000_000, 10_000, 1_048_576), config.limits());
         });
         AppConfig given = AppConfig.forStatusFile(Path.of("/tmp/x/status.json"));
+        assertEquals(new AppConfig.Limits(1_000_000, 10_000, 1_048_576), given.limits());
         assertEquals(Duration.ofMinutes(30), given.staleAfter());
         assertEquals(Optional.empty(), given.retainFor());
         assertEquals(20, given.historySize());
@@ -115,8 +120,10 @@ class AppConfigTest {
     void theSystemPropertyIsUsedWhenThereIsNoContextParameter() {
         assumeNoEnvironment();
         withOnly(Map.of("gitops.stale.after", "PT5M", "gitops.retain.for", "P7D", "gitops.history.size", "50",
-                "gitops.token.file", "/etc/gitops/tokens"), () -> {
+                "gitops.token.file", "/etc/gitops/tokens", "gitops.max.hosts", "500", "gitops.max.changed.files", "60",
+                "gitops.max.changed.files.bytes", "7000"), () -> {
                     AppConfig config = AppConfig.read(context());
+                    assertEquals(new AppConfig.Limits(500, 60, 7000), config.limits());
                     assertEquals(Duration.ofMinutes(5), config.staleAfter());
                     assertEquals(Optional.of(Duration.ofDays(7)), config.retainFor());
                     assertEquals(50, config.historySize());
@@ -127,9 +134,12 @@ class AppConfigTest {
     @Test
     void theContextParameterWinsOverTheSystemProperty() {
         withOnly(Map.of("gitops.stale.after", "PT5M", "gitops.retain.for", "P7D", "gitops.history.size", "50",
-                "gitops.token.file", "/etc/gitops/tokens"), () -> {
+                "gitops.token.file", "/etc/gitops/tokens", "gitops.max.hosts", "500", "gitops.max.changed.files", "60",
+                "gitops.max.changed.files.bytes", "7000"), () -> {
                     AppConfig config = AppConfig.read(context("staleAfter", "PT7M", "retainFor", "PT12H",
-                            "historySize", "5", "tokenFile", "/srv/tokens"));
+                            "historySize", "5", "tokenFile", "/srv/tokens", "maxHosts", "9", "maxChangedFiles", "8",
+                            "maxChangedFilesBytes", "7"));
+                    assertEquals(new AppConfig.Limits(9, 8, 7), config.limits());
                     assertEquals(Duration.ofMinutes(7), config.staleAfter());
                     assertEquals(Optional.of(Duration.ofHours(12)), config.retainFor());
                     assertEquals(5, config.historySize());
@@ -155,7 +165,10 @@ class AppConfigTest {
             assertEquals(50, config.historySize());
             assertEquals(Optional.empty(), config.retainFor());
             assertEquals(Optional.empty(), config.tokenFile());
+            assertEquals(AppConfig.Limits.DEFAULTS, config.limits());
         });
+        withOnly(Map.of("gitops.max.changed.files", "5"), () ->
+                assertEquals(new AppConfig.Limits(1_000_000, 5, 1_048_576), AppConfig.read(context()).limits()));
     }
 
     @Test
@@ -165,6 +178,11 @@ class AppConfigTest {
             assertEquals(Duration.ofSeconds(90), AppConfig.read(context("staleAfter", "PT1M30S")).staleAfter());
             assertEquals(1, AppConfig.read(context("historySize", "1")).historySize());
             assertEquals(1000, AppConfig.read(context("historySize", "1000")).historySize());
+            assertEquals(1, AppConfig.read(context("maxHosts", "1")).limits().maxHosts());
+            assertEquals(Integer.MAX_VALUE, AppConfig.read(context("maxHosts", "2147483647")).limits().maxHosts());
+            // No changed files at all, or no names longer than nothing: an operator's choice.
+            assertEquals(0, AppConfig.read(context("maxChangedFiles", "0")).limits().maxChangedFiles());
+            assertEquals(0, AppConfig.read(context("maxChangedFilesBytes", "0")).limits().maxChangedFilesBytes());
         });
     }
 
@@ -186,7 +204,16 @@ class AppConfigTest {
                     new String[] {"historySize", "-1"},
                     new String[] {"historySize", "x"},
                     new String[] {"historySize", "2.5"},
-                    new String[] {"historySize", "99999999999"})) {
+                    new String[] {"historySize", "99999999999"},
+                    new String[] {"maxHosts", "0"},
+                    new String[] {"maxHosts", "-5"},
+                    new String[] {"maxHosts", "1e6"},
+                    new String[] {"maxHosts", "1,000,000"},
+                    new String[] {"maxHosts", "2147483648"},
+                    new String[] {"maxChangedFiles", "-1"},
+                    new String[] {"maxChangedFiles", "many"},
+                    new String[] {"maxChangedFilesBytes", "1MiB"},
+                    new String[] {"maxChangedFilesBytes", "-1"})) {
                 String message = refused(context(bad[0], bad[1])).getMessage();
                 assertTrue(message.contains(bad[0]), bad[0] + "=" + bad[1] + ": " + message);
                 assertTrue(message.contains("context parameter"), bad[0] + "=" + bad[1] + ": " + message);
@@ -207,6 +234,11 @@ class AppConfigTest {
             String message = refused(context()).getMessage();
             assertTrue(message.contains("historySize"), message);
             assertTrue(message.contains("system property gitops.history.size"), message);
+        });
+        withOnly(Map.of("gitops.max.changed.files.bytes", "lots"), () -> {
+            String message = refused(context()).getMessage();
+            assertTrue(message.contains("maxChangedFilesBytes"), message);
+            assertTrue(message.contains("system property gitops.max.changed.files.bytes"), message);
         });
         // A good context parameter hides a bad property.
         withOnly(Map.of("gitops.retain.for", "nonsense"), () ->
@@ -247,7 +279,9 @@ class AppConfigTest {
             try {
                 AppConfig config = AppConfig.read(parameters::get);
                 System.out.println(config.staleAfter() + "|" + config.retainFor().map(Object::toString).orElse("off")
-                        + "|" + config.historySize() + "|" + config.tokenFile().map(Object::toString).orElse("off"));
+                        + "|" + config.historySize() + "|" + config.tokenFile().map(Object::toString).orElse("off")
+                        + "|" + config.limits().maxHosts() + "|" + config.limits().maxChangedFiles() + "|"
+                        + config.limits().maxChangedFilesBytes());
             } catch (AppConfig.ConfigurationException e) {
                 System.out.println("refused: " + e.getMessage());
             }
@@ -278,13 +312,14 @@ class AppConfigTest {
     @Test
     void theEnvironmentVariableIsUsedWhenNeitherParameterNorPropertyIsSet() throws Exception {
         Map<String, String> environment = Map.of("STALE_AFTER", "PT9M", "RETAIN_FOR", "P2D", "HISTORY_SIZE", "7",
-                "TOKEN_FILE", "/etc/env-tokens");
-        assertEquals("PT9M|PT48H|7|/etc/env-tokens", probe(environment, List.of()));
+                "TOKEN_FILE", "/etc/env-tokens", "MAX_HOSTS", "300", "MAX_CHANGED_FILES", "30",
+                "MAX_CHANGED_FILES_BYTES", "3000");
+        assertEquals("PT9M|PT48H|7|/etc/env-tokens|300|30|3000", probe(environment, List.of()));
         // The property wins over the environment, the context parameter over both.
-        assertEquals("PT9M|PT5H|8|/etc/env-tokens", probe(environment, List.of("-Dgitops.history.size=8",
-                "-Dgitops.retain.for=PT6H"), "retainFor=PT5H"));
+        assertEquals("PT9M|PT5H|8|/etc/env-tokens|400|40|3000", probe(environment, List.of("-Dgitops.history.size=8",
+                "-Dgitops.retain.for=PT6H", "-Dgitops.max.hosts=400"), "retainFor=PT5H", "maxChangedFiles=40"));
         // Nothing set anywhere: the defaults.
-        assertEquals("PT30M|off|20|off", probe(Map.of(), List.of()));
+        assertEquals("PT30M|off|20|off|1000000|10000|1048576", probe(Map.of(), List.of()));
     }
 
     @Test
@@ -295,5 +330,7 @@ class AppConfigTest {
         assertTrue(output.contains("environment variable HISTORY_SIZE"), output);
         String stale = probe(Map.of("STALE_AFTER", "PT0S"), List.of());
         assertTrue(stale.contains("staleAfter") && stale.contains("environment variable STALE_AFTER"), stale);
+        String hosts = probe(Map.of("MAX_HOSTS", "0"), List.of());
+        assertTrue(hosts.contains("maxHosts") && hosts.contains("environment variable MAX_HOSTS"), hosts);
     }
 }

@@ -15,12 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -235,6 +238,68 @@ class TokensTest {
         assertEquals(null, who(tokens, CI), "the replaced token still works");
         assertEquals("ci", who(tokens, OPS));
         assertTrue(tokens.authenticate(OPS).orElseThrow().mayWrite("labs"));
+    }
+
+    @Test
+    void anInPlaceEditOfTheSameSizeWithinOneMtimeTickIsSeenByTheContentCheck() throws IOException {
+        AtomicLong nanos = new AtomicLong();
+        write(line("ci", CI, "write:prod"));
+        Tokens tokens = Tokens.load(file, nanos::get);
+        assertEquals("ci", who(tokens, CI));
+        Object inode = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        FileTime modified = Files.getLastModifiedTime(file);
+
+        // Rewritten in place, the same size, and within the same tick of the modification time:
+        // inode, time and size all as before.
+        write(line("ci", OPS, "write:labs"));
+        Files.setLastModifiedTime(file, modified);
+        BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class);
+        assertEquals(inode, after.fileKey());
+        assertEquals(modified, after.lastModifiedTime());
+        assertEquals(line("ci", CI, "write:prod").length() + 1, after.size());
+
+        // The content is hashed at most once a second: until then the old tokens stand.
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(500));
+        assertEquals("ci", who(tokens, CI));
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(600));
+        assertEquals(null, who(tokens, CI), "the revoked token still works");
+        assertEquals("ci", who(tokens, OPS));
+        assertTrue(tokens.authenticate(OPS).orElseThrow().mayWrite("labs"));
+
+        // Touching the file changes nothing and logs no change.
+        int before = logged.size();
+        Files.setLastModifiedTime(file, FileTime.fromMillis(modified.toMillis() + 5000));
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        assertEquals("ci", who(tokens, OPS));
+        assertEquals(before, logged.size(), "a touch was logged as a change");
+    }
+
+    @Test
+    void losingTheLastReadTokenLogsAWarningThatReadsAreOpen() throws IOException {
+        write(line("ci", CI, "write:prod"), line("grafana", OPS, "read"));
+        Tokens tokens = Tokens.load(file);
+        assertTrue(tokens.readRequired());
+
+        write(line("ci", CI, "read write:prod")); // another read token remains: no warning
+        assertTrue(tokens.readRequired());
+        assertEquals(List.of(), warnings());
+
+        write(line("ci", CI, "write:prod"), line("grafana", OPS, "write:lab"));
+        assertFalse(tokens.readRequired());
+        List<LogRecord> warnings = warnings();
+        assertEquals(1, warnings.size(), "one warning: " + warnings);
+        assertTrue(warnings.get(0).getMessage().contains("reads are open"), warnings.get(0).getMessage());
+
+        // Without read tokens before, none lost: no warning.
+        write(line("ci", CI, "write:*"));
+        assertFalse(tokens.readRequired());
+        assertEquals(1, warnings().size());
+    }
+
+    private List<LogRecord> warnings() {
+        synchronized (logged) {
+            return logged.stream().filter(r -> r.getLevel().equals(Level.WARNING)).toList();
+        }
     }
 
     @Test

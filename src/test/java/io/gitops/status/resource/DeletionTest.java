@@ -86,7 +86,10 @@ class DeletionTest extends ApiTestSupport {
 
     @Test
     void aGroupNamedLikeAWriteEndpointCanBeReadAndDeleted() {
-        put("pipeline", "p1");
+        // Such a name is refused as input now; a data file written before may still hold one.
+        String now = java.time.Instant.now().toString();
+        io.gitops.status.store.TestUpdates.storeDirectly(statusFile, new StatusRecord("pipeline", "p1", null, null,
+                null, null, "synced", List.of(), null, null, null, null, null, null, now, null, now));
         assertEquals(List.of("pipeline"), get("status").json().findValuesAsText("server_group"));
         // POST /status/pipeline is the write; GET and DELETE fall through to the group.
         assertEquals(List.of("p1"), get("status/pipeline").json().findValuesAsText("host"));

@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gitops.status.api.Refusal;
 import io.gitops.status.error.ErrorResponses;
 import io.gitops.status.json.JsonBody;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.update.DriftUpdate;
+import io.gitops.status.update.InputRules;
 import io.gitops.status.update.LegacyUpdate;
 import io.gitops.status.update.PipelineUpdate;
 import jakarta.ws.rs.ProcessingException;
@@ -136,6 +138,10 @@ class HostileInputTest extends ApiTestSupport {
         }
     }
 
+    /** The input rules the application runs with by default. */
+    static final InputRules RULES = new InputRules(AppConfig.Limits.DEFAULTS.maxChangedFiles(),
+            AppConfig.Limits.DEFAULTS.maxChangedFilesBytes(), PathWords.under("status", List.of(StatusResource.class)));
+
     static final Target PIPELINE = new Target("pipeline", "status/pipeline",
             SeedExamples.PIPELINE.substring(0, SeedExamples.PIPELINE.lastIndexOf('}')) + ", \"labels\": {\"team\": \"logging\"}}",
             List.of(new Slot("server_group", Kind.IDENTITY), new Slot("host", Kind.IDENTITY),
@@ -146,19 +152,19 @@ class HostileInputTest extends ApiTestSupport {
                     new Slot("commit_sha", Kind.STRING), new Slot("branch", Kind.STRING),
                     new Slot("updated_by", Kind.STRING), new Slot("labels", Kind.LABELS),
                     new Slot("last_pipeline_run", Kind.TIMESTAMP)),
-            PipelineUpdate::parse);
+            body -> PipelineUpdate.parse(body, RULES));
 
     static final Target CRON = new Target("cron", "status/cron", SeedExamples.CRON_DRIFT,
             List.of(new Slot("server_group", Kind.IDENTITY), new Slot("host", Kind.IDENTITY),
                     new Slot("status", Kind.ENUM), new Slot("changed_files", Kind.FILES),
                     new Slot("last_cron_check", Kind.TIMESTAMP)),
-            DriftUpdate::parse);
+            body -> DriftUpdate.parse(body, RULES));
 
     static final Target LEGACY = new Target("legacy", "api/status", SeedExamples.V1_DRIFT,
             List.of(new Slot("repo", Kind.IDENTITY), new Slot("server", Kind.IDENTITY),
                     new Slot("sync_status", Kind.REQUIRED_ENUM), new Slot("files", Kind.FILES),
                     new Slot("last_check", Kind.TIMESTAMP), new Slot("drift_count", Kind.COUNT)),
-            LegacyUpdate::parse);
+            body -> LegacyUpdate.parse(body, RULES));
 
     static final List<Target> TARGETS = List.of(PIPELINE, CRON, LEGACY);
 
@@ -181,6 +187,9 @@ class HostileInputTest extends ApiTestSupport {
     }
 
     static final Verdict TOO_LARGE = new Verdict(413, "payload_too_large", null);
+
+    /** More changed files than the cap (maxChangedFiles, 10,000 by default): one body too large for it. */
+    static final Verdict TOO_MANY_FILES = new Verdict(413, "limit_exceeded", "maxChangedFiles");
 
     /** A generated body and the answers it may get. */
     record Case(String category, byte[] body, List<Verdict> allowed) {
@@ -291,9 +300,9 @@ class HostileInputTest extends ApiTestSupport {
             cases.put("a 100 KiB file name", Case.of("", with(t, files, "[\"" + "f".repeat(100 * 1024) + "\"]"),
                     invalidField(files)));
             cases.put("10,001 changed files", Case.of("", with(t, files, fileList(10_001, false)),
-                    invalidField(files)));
+                    TOO_MANY_FILES));
             cases.put("10,001 v1 file objects", Case.of("", with(t, files, fileList(10_001, true)),
-                    invalidField(files)));
+                    TOO_MANY_FILES));
             cases.put("a duplicate " + host, Case.of("", utf8(prepend(t, "\"" + host + "\": \"other\"")),
                     invalidJson()));
             cases.put("a duplicate written with an escape", Case.of("", utf8(prepend(t,
@@ -943,8 +952,8 @@ class HostileInputTest extends ApiTestSupport {
             String field;
             switch (choice) {
                 case 0, 1 -> {
-                    field = t.filesField();
-                    set(field, fileList(10_001 + (choice == 0 ? 0 : r.nextInt(20_000)), r.nextBoolean()));
+                    set(t.filesField(), fileList(10_001 + (choice == 0 ? 0 : r.nextInt(20_000)), r.nextBoolean()));
+                    return Case.of("limits", utf8(render()), TOO_MANY_FILES);
                 }
                 case 2 -> {
                     // At most 10,000 entries, but one of them empty.

@@ -367,9 +367,10 @@ class InputRulesTest extends ApiTestSupport {
         assertEquals(10_000, r.get("changed_files").size());
         assertEquals(10_000, r.get("changed_files_count").intValue());
         assertEquals(10_000, row("g", "h").get("changed_files_count").intValue());
+        // The cap is a setting (maxChangedFiles, 10,000 by default): one body past it is too large.
         String tooMany = many + ",\"one-more\"]";
         assertError(assertChangesNothing(() -> pipeline(base(", \"changed_files\": " + tooMany))),
-                400, "validation_failed", "changed_files");
+                413, "limit_exceeded", "maxChangedFiles");
 
         r = accepted(", \"changed_files\": [" + q("p".repeat(4096)) + "]");
         assertEquals(4096, texts(r.get("changed_files")).get(0).length());

@@ -207,7 +207,7 @@ class PipelineWriteTest extends ApiTestSupport {
             assertEquals(Json.mapper().valueToTree(new io.gitops.status.api.StatusRow(stored, false)), viaApi);
             other.write(io.gitops.status.update.DriftUpdate.parse((com.fasterxml.jackson.databind.node.ObjectNode)
                     Json.mapper().createObjectNode().put("server_group", "nginx-prod").put("host", "web-01")
-                            .put("status", "failed")));
+                            .put("status", "failed"), io.gitops.status.update.InputRules.STORED_DATA));
         }
         // A read reflects every write acknowledged before it began, whoever made it.
         assertEquals("failed", text(row("nginx-prod", "web-01"), "status"));

@@ -393,42 +393,65 @@ class TokensApiTest extends ApiTestSupport {
     }
 
     @Test
-    void bulkDeletionNeedsEveryMatchedGroupOrDeletesNothing() {
+    void bulkDeletionByAScopedTokenMustNameGroupsItsScopesCover() {
         pipelineAs(ALL, "prod-web", "a", "failed");
         pipelineAs(ALL, "prod-web", "b", "synced");
         pipelineAs(ALL, "prod-db", "a", "failed");
         pipelineAs(ALL, "lab", "a", "failed");
 
-        // Matches prod-web/a, prod-db/a and lab/a: prod-ci may not delete lab, so nothing is deleted.
-        assertError(assertChangesNothing(() -> as(PROD, "POST", "status/delete", "{\"status\":\"failed\"}")), 403,
-                "forbidden", null);
-        assertError(assertChangesNothing(() -> as(PROD, "POST", "status/delete", "{\"host\":\"a\"}")), 403,
-                "forbidden", null);
-        // The uncovered group sorts last, after groups the token could delete: still nothing is deleted.
-        pipelineAs(ALL, "staging", "a", "failed");
-        assertError(assertChangesNothing(() -> as(PROD, "POST", "status/delete",
-                "{\"server_group\":[\"prod-db\",\"prod-web\",\"staging\"],\"status\":\"failed\"}")), 403,
-                "forbidden", null);
-        assertEquals(List.of("lab/a", "prod-db/a", "prod-web/a", "prod-web/b", "staging/a"), keys());
-        assertEquals(204, as(ALL, "DELETE", "status/staging", null).status());
+        // prod-ci may write only some groups: without a server_group filter it is refused before any
+        // record is looked at, whatever the other filters would match.
+        for (String filters : List.of("{\"status\":\"failed\"}", "{\"host\":\"a\"}", "{\"host\":\"nobody\"}",
+                "{\"stale\":true}")) {
+            assertError(assertChangesNothing(() -> as(PROD, "POST", "status/delete", filters)), 403, "forbidden",
+                    null);
+        }
+        // Naming a group it may not write is refused, among covered ones or when nothing matches.
+        for (String filters : List.of("{\"server_group\":[\"prod-db\",\"prod-web\",\"lab\"],\"status\":\"failed\"}",
+                "{\"server_group\":\"lab\",\"host\":\"nobody\"}",
+                "{\"server_group\":\"staging\"}")) {
+            assertError(assertChangesNothing(() -> as(PROD, "POST", "status/delete", filters)), 403, "forbidden",
+                    null);
+        }
+        assertEquals(List.of("lab/a", "prod-db/a", "prod-web/a", "prod-web/b"), keys());
 
-        // Filters that stay inside its groups work; one that matches nothing deletes nothing.
+        // Covered groups named: the deletion stays inside them; matching nothing deletes nothing.
         Answer own = as(PROD, "POST", "status/delete", "{\"server_group\":[\"prod-web\",\"prod-db\"],\"status\":\"failed\"}");
         assertEquals(200, own.status(), own.body());
         assertEquals(List.of("prod-db/a", "prod-web/a"), texts(own.json().get("deleted")));
-        Answer none = as(PROD, "POST", "status/delete", "{\"host\":\"nobody\"}");
+        Answer none = as(PROD, "POST", "status/delete", "{\"server_group\":\"prod-web\",\"host\":\"nobody\"}");
         assertEquals(200, none.status(), none.body());
         assertEquals(List.of(), texts(none.json().get("deleted")));
-        // Naming a group it may not write is refused even when nothing matches: the answer must not
-        // tell whether such records exist.
-        assertError(as(PROD, "POST", "status/delete", "{\"server_group\":\"lab\",\"host\":\"nobody\"}"), 403,
-                "forbidden", null);
 
-        // write:* covers every group.
+        // write:* covers every group: no group needs naming.
         Answer all = as(ALL, "POST", "status/delete", "{\"host\":[\"a\",\"b\"]}");
         assertEquals(200, all.status(), all.body());
         assertEquals(List.of("lab/a", "prod-web/b"), texts(all.json().get("deleted")));
         assertEquals(List.of(), keys());
+    }
+
+    @Test
+    void aBulkDeletionAnswersTheSameWhetherOrNotOtherGroupsHoldMatchingHosts() {
+        pipelineAs(ALL, "prod-web", "a", "synced");
+        List<String> requests = List.of("{\"status\":\"failed\"}", "{\"host\":\"x\"}",
+                "{\"server_group\":\"lab\",\"status\":\"failed\"}",
+                "{\"server_group\":[\"prod-web\",\"lab\"],\"host\":\"x\"}",
+                "{\"server_group\":\"prod-web\",\"status\":\"failed\"}");
+        List<String> without = new ArrayList<>();
+        for (String filters : requests) {
+            Answer a = as(PROD, "POST", "status/delete", filters);
+            without.add(a.status() + " " + a.body());
+        }
+        // Hosts matching every one of those filters appear in a group prod-ci cannot write.
+        pipelineAs(ALL, "lab", "x", "failed");
+        pipelineAs(ALL, "staging", "x", "failed");
+        List<String> with = new ArrayList<>();
+        for (String filters : requests) {
+            Answer a = as(PROD, "POST", "status/delete", filters);
+            with.add(a.status() + " " + a.body());
+        }
+        assertEquals(without, with);
+        assertEquals(List.of("lab/x", "prod-web/a", "staging/x"), keys());
     }
 
     // ---- written_by_token -----------------------------------------------------------------------
