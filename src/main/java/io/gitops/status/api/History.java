@@ -1,10 +1,5 @@
 package io.gitops.status.api;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
-import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -32,7 +27,7 @@ import java.util.RandomAccess;
  */
 public final class History extends AbstractList<Transition> implements RandomAccess {
 
-    private static final History EMPTY = new History(new byte[0], null);
+    static final History EMPTY = new History(new byte[0], null);
 
     /** Values of {@code from}, {@code to} and {@code source} that take one byte; 0 is {@code null}. */
     private static final List<String> CODES = List.of("", "synced", "out_of_sync", "failed", "unknown",
@@ -76,7 +71,7 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         return builder.build();
     }
 
-    /** Packs transitions one by one, without a {@link Transition} object each (see {@link JsonReader}). */
+    /** Packs transitions one by one, without a {@link Transition} object each (see {@link HistoryJsonReader}). */
     static final class Builder {
         private byte[] packed;
         private String[] text;
@@ -92,7 +87,7 @@ public final class History extends AbstractList<Transition> implements RandomAcc
                 text = text == null ? null : Arrays.copyOf(text, packed.length / WIDTH * TEXT_FIELDS);
             }
             int offset = size * WIDTH;
-            long millis = packedTime(at);
+            long millis = PackedTime.of(at);
             if (millis == Long.MIN_VALUE) {
                 keep(AT, at);
             }
@@ -142,68 +137,6 @@ public final class History extends AbstractList<Transition> implements RandomAcc
             byte[] bytes = HEX.parseHex(commit);
             System.arraycopy(bytes, 0, packed, offset, bytes.length);
             return (byte) commit.length();
-        }
-    }
-
-    /**
-     * Reads a history straight into its packed form: a data file of a large fleet holds millions
-     * of transitions, and reading each as a {@link Transition} first would double the load time.
-     * Takes what {@link Transition}'s own mapping takes: unknown fields are skipped, scalars are
-     * read as text.
-     */
-    public static final class JsonReader extends StdDeserializer<History> {
-
-        public JsonReader() {
-            super(History.class);
-        }
-
-        @Override
-        public History deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            if (!p.isExpectedStartArrayToken()) {
-                return (History) ctxt.handleUnexpectedToken(History.class, p);
-            }
-            Builder builder = new Builder(20);
-            for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken()) {
-                if (token != JsonToken.START_OBJECT) {
-                    return (History) ctxt.handleUnexpectedToken(Transition.class, p);
-                }
-                String at = null;
-                String from = null;
-                String to = null;
-                String source = null;
-                String commit = null;
-                int changedFiles = 0;
-                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                    JsonToken value = p.nextToken();
-                    switch (name) {
-                        case "at" -> at = text(p, value, ctxt);
-                        case "from" -> from = text(p, value, ctxt);
-                        case "to" -> to = text(p, value, ctxt);
-                        case "source" -> source = text(p, value, ctxt);
-                        case "commit_sha" -> commit = text(p, value, ctxt);
-                        case "changed_files_count" -> changedFiles = value == JsonToken.VALUE_NULL ? 0
-                                : ctxt.readValue(p, Integer.class);
-                        default -> p.skipChildren();
-                    }
-                }
-                builder.add(at, from, to, source, commit, changedFiles);
-            }
-            return builder.build();
-        }
-
-        @Override
-        public History getNullValue(DeserializationContext ctxt) {
-            return EMPTY;
-        }
-
-        private static String text(JsonParser p, JsonToken value, DeserializationContext ctxt) throws IOException {
-            if (value == JsonToken.VALUE_NULL) {
-                return null;
-            }
-            if (!value.isScalarValue()) {
-                return (String) ctxt.handleUnexpectedToken(String.class, p);
-            }
-            return p.getText();
         }
     }
 
@@ -260,51 +193,6 @@ public final class History extends AbstractList<Transition> implements RandomAcc
     @Override
     public int hashCode() {
         return super.hashCode();
-    }
-
-    /**
-     * Epoch milliseconds whose standard text ({@code 2026-04-26T10:30:00Z}, or with three
-     * fraction digits, as {@link Instant#toString()} writes it) is exactly {@code at};
-     * {@link Long#MIN_VALUE} for any other text. Read by hand: a large data file holds millions.
-     */
-    static long packedTime(String at) {
-        int length = at == null ? 0 : at.length();
-        if ((length != 20 && length != 24) || at.charAt(4) != '-' || at.charAt(7) != '-' || at.charAt(10) != 'T'
-                || at.charAt(13) != ':' || at.charAt(16) != ':' || at.charAt(length - 1) != 'Z'
-                || (length == 24 && at.charAt(19) != '.')) {
-            return Long.MIN_VALUE;
-        }
-        int year = digits(at, 0, 4);
-        int month = digits(at, 5, 2);
-        int day = digits(at, 8, 2);
-        int hour = digits(at, 11, 2);
-        int minute = digits(at, 14, 2);
-        int second = digits(at, 17, 2);
-        int millis = length == 24 ? digits(at, 20, 3) : 0;
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > lengthOfMonth(year, month)
-                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0
-                || (length == 24 && millis == 0)) { // Instant writes no fraction for a whole second
-            return Long.MIN_VALUE;
-        }
-        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
-        return ((days * 24 + hour) * 60 + minute) * 60_000L + second * 1000L + millis;
-    }
-
-    private static int lengthOfMonth(int year, int month) {
-        return java.time.YearMonth.of(year, month).lengthOfMonth();
-    }
-
-    /** The number written by {@code count} digits at {@code from}; -1 when one is not a digit. */
-    private static int digits(String s, int from, int count) {
-        int value = 0;
-        for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 
     private String timeText(int index) {

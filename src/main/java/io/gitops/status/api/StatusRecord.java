@@ -44,7 +44,7 @@ public record StatusRecord(
         @JsonProperty("last_cron_check") String lastCronCheck,
         @JsonProperty("timestamp") String timestamp,
         @JsonProperty("written_by_token") @JsonView(Views.Storage.class) String writtenByToken,
-        @JsonProperty("history") @JsonView(Views.Storage.class) @JsonDeserialize(using = History.JsonReader.class)
+        @JsonProperty("history") @JsonView(Views.Storage.class) @JsonDeserialize(using = HistoryJsonReader.class)
         List<Transition> history) {
 
     /** Rows are listed by server group, then host, in plain string order. */

@@ -49,7 +49,7 @@ class HistoryPackingTest {
         assertEquals(History.class, read.getClass());
     }
 
-    record Holder(@com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = History.JsonReader.class)
+    record Holder(@com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = HistoryJsonReader.class)
             @com.fasterxml.jackson.annotation.JsonProperty("history") List<Transition> history) {
     }
 
@@ -62,12 +62,12 @@ class HistoryPackingTest {
                 millis -= Math.floorMod(millis, 1000); // whole seconds: no fraction in the text
             }
             String text = Instant.ofEpochMilli(millis).toString();
-            assertEquals(millis, History.packedTime(text), text);
+            assertEquals(millis, PackedTime.of(text), text);
             assertEquals(millis, History.of(List.of(new Transition(text, null, "synced", "cron", null, 0)))
                     .epochMilli(0));
         }
-        assertEquals(Long.MIN_VALUE, History.packedTime("2026-04-26T10:30:00.000Z"));
-        assertEquals(Long.MIN_VALUE, History.packedTime("2026-02-29T10:30:00Z"));
+        assertEquals(Long.MIN_VALUE, PackedTime.of("2026-04-26T10:30:00.000Z"));
+        assertEquals(Long.MIN_VALUE, PackedTime.of("2026-02-29T10:30:00Z"));
         assertNull(History.of(List.of(new Transition("soon", null, "synced", "cron", null, 0))).epochMilli(0));
     }
 
