@@ -114,7 +114,7 @@ final class Compaction {
     }
 
     /** What the first step saw: the records to write and the part of which journal they hold. */
-    private record Snapshot(List<StatusRecord> records, StoreFormat.Folded folded, FileView.FileState dataFile) {
+    private record Snapshot(List<StatusRecord> records, StoreFormat.Folded folded, FileStamp.FileState dataFile) {
     }
 
     /** Folds the journal; returns false when there was nothing to fold or another process folded it meanwhile. */

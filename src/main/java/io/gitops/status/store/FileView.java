@@ -4,10 +4,7 @@ import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Timestamps;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +38,7 @@ final class FileView {
     /** The records, kept in list order; replaced whole on a full load. */
     private volatile ConcurrentSkipListMap<String, StatusRecord> records = new ConcurrentSkipListMap<>(KeyOrder.KEYS);
     /** The files as they were when {@link #records} last matched them; {@code null}: load again. */
-    private volatile Stamp known;
+    private volatile FileStamp known;
     /** Why the store cannot serve, while the files are as {@link #known} says; else {@code null}. */
     private volatile String failure = "not loaded yet";
     /** Changes whenever the records change, for caches of what is derived from them. */
@@ -94,13 +91,13 @@ final class FileView {
      * wait behind this process's appends. While failed, any change of any file is worth a retry.
      */
     boolean isCurrentForReaders() {
-        Stamp seen = known;
+        FileStamp seen = known;
         if (seen == null) {
             return false;
         }
         try {
             return failure == null
-                    ? Objects.equals(seen.lockVersion(), processLock.version()) && seen.dataFile().equals(FileState.of(file))
+                    ? Objects.equals(seen.lockVersion(), processLock.version()) && seen.dataFile().equals(FileStamp.FileState.of(file))
                     : seen.equals(stamp());
         } catch (IOException e) {
             return false;
@@ -109,7 +106,7 @@ final class FileView {
 
     /** Brings the records up to date with the files; throws when they cannot be read. */
     void catchUp(ProcessLock.Held lock) throws IOException {
-        Stamp now = stamp();
+        FileStamp now = stamp();
         if (now.equals(known)) {
             if (failure != null) {
                 throw new StoreUnavailableException(failure);
@@ -232,28 +229,7 @@ final class FileView {
     }
 
     /** The files as they are now. */
-    Stamp stamp() throws IOException {
-        return new Stamp(processLock.version(), FileState.of(file), FileState.of(journalFile));
-    }
-
-    /** One file's identity, modification time and size; {@code fileKey} null when missing. */
-    record FileState(Object fileKey, FileTime modified, long size) {
-        static FileState of(Path path) throws IOException {
-            try {
-                BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
-                return new FileState(a.fileKey() == null ? path : a.fileKey(), a.lastModifiedTime(), a.size());
-            } catch (NoSuchFileException e) {
-                return new FileState(null, null, 0);
-            }
-        }
-    }
-
-    /** What a process knows of the files: equal stamps mean nobody wrote in between. */
-    record Stamp(String lockVersion, FileState dataFile, FileState journal) {
-        /** Whether only the journal grew since {@code earlier}: the data file is the same one. */
-        boolean continues(Stamp earlier) {
-            return dataFile.equals(earlier.dataFile)
-                    && (journal.fileKey() == null || journal.fileKey().equals(earlier.journal.fileKey()));
-        }
+    FileStamp stamp() throws IOException {
+        return new FileStamp(processLock.version(), FileStamp.FileState.of(file), FileStamp.FileState.of(journalFile));
     }
 }
