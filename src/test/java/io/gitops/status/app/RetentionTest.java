@@ -190,7 +190,7 @@ class RetentionTest {
         // After the sweep listed the records: one reports again, one is deleted by a client.
         StatusRecord reported = record("g", "comeback", "2001-06-01T11:59:00Z", null, "2001-06-01T11:59:00Z");
         put(reported);
-        StatusStore lagging = new ListingFrom(store, listed);
+        StatusStore lagging = new ListingFrom(store, listed, new AtomicInteger());
         store.write(new Deleting("g", "deleted-meanwhile"));
 
         assertEquals(List.of("g/old"), new Retention(lagging, HOUR, FIXED).sweep());
@@ -223,7 +223,7 @@ class RetentionTest {
         put(record("g", "old", "2001-06-01T10:00:00Z", null, "2001-06-01T10:00:00Z"));
         put(record("g", "fresh", "2001-06-01T11:59:55Z", null, "2001-06-01T11:59:55Z"));
         AtomicInteger failures = new AtomicInteger(2);
-        StatusStore firstFails = new FailingListing(store, failures);
+        StatusStore firstFails = new ListingFrom(store, null, failures);
         // Ten seconds: the sweeper runs every second.
         try (Retention retention = new Retention(firstFails, Duration.ofSeconds(10), FIXED)) {
             retention.start();
@@ -237,46 +237,6 @@ class RetentionTest {
         }
         assertEquals(0, failures.get());
         assertTrue(logged.stream().anyMatch(m -> m.contains("retention sweep failed")), logged.toString());
-    }
-
-    /** The store, except that its first listings fail with an {@link OutOfMemoryError}. */
-    private record FailingListing(StatusStore store, AtomicInteger failures) implements StatusStore {
-        @Override
-        public List<StatusRecord> all() {
-            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new OutOfMemoryError("injected: Java heap space");
-            }
-            return store.all();
-        }
-
-        @Override
-        public Optional<StatusRecord> find(String serverGroup, String host) {
-            return store.find(serverGroup, host);
-        }
-
-        @Override
-        public Written write(Update update) {
-            return store.write(update);
-        }
-
-        @Override
-        public List<Outcome> writeAll(List<? extends Update> updates) {
-            return store.writeAll(updates);
-        }
-
-        @Override
-        public Stats stats() {
-            return store.stats();
-        }
-
-        @Override
-        public Readiness readiness() {
-            return store.readiness();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     /** A deletion as a client's DELETE makes it. */
@@ -297,11 +257,23 @@ class RetentionTest {
         }
     }
 
-    /** The store, except that {@link #all()} answers an earlier listing. */
-    private record ListingFrom(StatusStore store, List<StatusRecord> listing) implements StatusStore {
+    /**
+     * The store, except that {@link #all()} fails with an {@link OutOfMemoryError} while
+     * {@code failures} counts down, then answers an earlier listing (the store's own if null).
+     */
+    private record ListingFrom(StatusStore store, List<StatusRecord> listing, AtomicInteger failures)
+            implements StatusStore {
         @Override
         public List<StatusRecord> all() {
-            return listing;
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new OutOfMemoryError("injected: Java heap space");
+            }
+            return listing != null ? listing : store.all();
+        }
+
+        @Override
+        public List<Outcome> writeAll(List<? extends Update> updates) {
+            return store.writeAll(updates);
         }
 
         @Override

@@ -192,7 +192,11 @@ class FileStatusStoreTest {
     void damagedFileIsNeverOverwrittenAndRecoversWhenFixed() throws IOException {
         for (String damaged : List.of("{\"version\": \"2.0\", \"servers\": {\"a/b\": ", "garbage",
                 "{\"version\": \"3.0\", \"servers\": {}}", "{\"version\": \"2.0\", \"servers\": []}",
-                "{\"version\": \"2.0\", \"servers\": {\"a/b\": 5}}", "[1, 2]", "{\"x\": {\"y\": 1}}")) {
+                "{\"version\": \"2.0\", \"servers\": {\"a/b\": 5}}", "[1, 2]", "{\"x\": {\"y\": 1}}",
+                // names that the input rules refuse: a space, a leading '-', a '/' (which would hide a record)
+                "{\"version\": \"2.0\", \"servers\": {\"a b/c\": {\"server_group\": \"a b\", \"host\": \"c\"}}}",
+                "{\"version\": \"2.0\", \"servers\": {\"a/-c\": {\"server_group\": \"a\", \"host\": \"-c\"}}}",
+                "{\"version\": \"2.0\", \"servers\": {\"a/b/c\": {\"server_group\": \"a/b\", \"host\": \"c\"}}}")) {
             byte[] bytes = damaged.getBytes(StandardCharsets.UTF_8);
             Files.write(file(), bytes);
             try (FileStatusStore store = new FileStatusStore(file())) {
