@@ -3,6 +3,12 @@
 hosts = tonumber(os.getenv("HOSTS") or "1000")
 counter = 0
 
+-- The path of the URL given to wrk prefixes every request: "http://host:port/gitops-status" for the
+-- WAR at a Tomcat context path, "http://host:port" (path "/") for a server at the root.
+function url_path(p)
+  return (wrk.path:gsub("/+$", "")) .. p
+end
+
 function pick_host()
   local h = math.random(0, hosts - 1)
   return string.format("bench-%d", h % 10), string.format("host-%06d", h)

@@ -8,5 +8,5 @@ request = function()
   local files = (counter % 2 == 0) and '[]' or '["/etc/rsyslog.conf"]'
   local body = string.format('{"server_group":"%s","host":"%s","status":"%s","changed_files":%s}',
     group, host, status, files)
-  return wrk.format("POST", "/status/cron", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", url_path("/status/cron"), {["Content-Type"] = "application/json"}, body)
 end

@@ -15,7 +15,7 @@ end
 -- Built per thread once wrk knows the host: a request formatted earlier has no Host header.
 init = function(args)
   for path in string.gmatch(os.getenv("READ_PATHS") or "/status/summary", "%S+") do
-    table.insert(requests, wrk.format("GET", path))
+    table.insert(requests, wrk.format("GET", url_path(path)))
   end
 end
 

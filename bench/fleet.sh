@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
 # Fleet benchmark: one large fleet with full history, the real application in its own JVM
-# (embedded Jetty) and curl/wrk on the same machine. Prints a Markdown table; see README.md
-# ("Fleet benchmark").
+# (embedded Jetty, or the built WAR in Tomcat 10.1) and curl/wrk on the same machine. Prints a
+# Markdown table; see README.md ("Fleet benchmark").
 #
-#   bench/fleet.sh                         100,000 hosts x 20 transitions, 10 s per wrk measurement
-#   HOSTS=10000 DURATION=3s bench/fleet.sh  a quick round while developing
+#   bench/fleet.sh                                100,000 hosts x 20 transitions, 10 s per wrk measurement
+#   SERVER=tomcat bench/fleet.sh                  the same against the WAR deployed in Tomcat
+#   HOSTS=10000 DURATION=3s bench/fleet.sh        a quick round while developing
 #
 # Knobs (environment):
+#   SERVER=standalone  standalone: io.gitops.status.process.StandaloneServer (test sources) at /;
+#                      tomcat: target/gitops-status.war in a Tomcat deployed the kit's way (below)
+#                      at /gitops-status
+#   TOMCAT_VERSION=10.1.59  the Tomcat distribution (org.apache.tomcat:tomcat:<version>:tar.gz)
 #   HOSTS=100000       hosts in the data file (bench-<h % 10>/host-<h>, as bench/common.lua picks them)
 #   HISTORY=20         transitions per host in its history (the server keeps gitops.history.size, 20)
 #   DURATION=10s       per wrk measurement (warm-up, dashboard readers, each /ready round)
-#   JAVA_OPTS=-Xmx512m the server JVM's options (the kit's Tomcat heap)
+#   JAVA_OPTS=-Xmx512m the StandaloneServer JVM's options (the kit's Tomcat heap); not used by
+#                      SERVER=tomcat, whose JVM takes the kit's tomcat/bin/setenv.sh alone
 #   PORT=5078          the server's port (bench/run.sh uses 5077)
 #   MAX_TIME=60        seconds any single curl request may take before it counts as failed
 #   WALK_LIMIT=10000   the limit asked for in the paged walk through /events
 #   WALK_TIMEOUT=180   seconds after which the walk stops and is reported incomplete
 #   MVN=mvn            how to run Maven (e.g. MVN="nice -n 10 mvn -o")
+#
+# SERVER=tomcat: the Tomcat tarball is resolved through Maven (dependency:copy, from Maven Central
+# when the local repository lacks it) and unpacked afresh under target/bench/; its own web
+# applications (ROOT, docs, examples, manager) are removed, the kit's tomcat/bin/setenv.sh is
+# copied into its bin/ as it is, the kit's descriptor tomcat/conf/Catalina/localhost/
+# gitops-status.xml into conf/Catalina/localhost/ with statusFile pointed at the data file (in the
+# copy), and the WAR into webapps/; in the copy of conf/server.xml the HTTP connector listens on
+# PORT and the shutdown port is disabled (-1). Tomcat runs with `bin/catalina.sh run` (its JVM has
+# the script's pid) and is stopped with SIGTERM at the end; its logs stay in its logs/ folder.
 #
 # Steps: writes the data file (streamed, bench.FleetData); starts the server and times process
 # start to /ready answering 200; live heap after a full GC (jcmd GC.run, then jstat); GET /events
@@ -36,6 +51,8 @@ export BENCH_DIR="$PWD/bench"
 HOSTS=${HOSTS:-100000}
 HISTORY=${HISTORY:-20}
 DURATION=${DURATION:-10s}
+SERVER=${SERVER:-standalone}
+TOMCAT_VERSION=${TOMCAT_VERSION:-10.1.59}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 PORT=${PORT:-5078}
 MAX_TIME=${MAX_TIME:-60}
@@ -43,7 +60,14 @@ WALK_LIMIT=${WALK_LIMIT:-10000}
 WALK_TIMEOUT=${WALK_TIMEOUT:-180}
 MVN=${MVN:-mvn}
 WORK=target/bench/fleet
-BASE="http://127.0.0.1:$PORT"
+TOMCAT=target/bench/apache-tomcat-$TOMCAT_VERSION # CATALINA_HOME and CATALINA_BASE with SERVER=tomcat
+case $SERVER in
+  standalone) CONTEXT="" ;;
+  tomcat) CONTEXT=/gitops-status ;; # the WAR's name in webapps/ and the descriptor's
+  *) echo "SERVER must be standalone or tomcat, not $SERVER" >&2; exit 2 ;;
+esac
+ORIGIN="http://127.0.0.1:$PORT"
+BASE="$ORIGIN$CONTEXT" # curl's requests, and wrk's URL: the bench/*.lua scripts prefix its path
 GROUP=bench-3 # the group of the filtered reads
 
 say() { echo "# $*" >&2; }
@@ -55,7 +79,7 @@ FAILED=0 # requests without an answer (connection errors, timeouts)
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk
 fi
-if curl -s -o /dev/null --max-time 2 "$BASE/health"; then
+if curl -s -o /dev/null --max-time 2 "$ORIGIN/"; then
   echo "port $PORT already serves something; set PORT" >&2
   exit 1
 fi
@@ -73,8 +97,11 @@ t0=$(date +%s.%N)
 facts=$(java -cp "$CP" io.gitops.status.store.FleetData "$HOSTS" "$HISTORY" "$WORK/status.json")
 generated=$(echo "$(date +%s.%N) - $t0" | bc)
 fact() { tr ' ' '\n' <<<"$facts" | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-kept=$(grep -o 'gitops\.history\.size=[0-9]*' <<<"$JAVA_OPTS" | cut -d= -f2 || true)
-kept=${kept:-20}
+kept=""
+if [ "$SERVER" = standalone ]; then
+  kept=$(grep -o 'gitops\.history\.size=[0-9]*' <<<"$JAVA_OPTS" | cut -d= -f2 || true)
+fi
+kept=${kept:-20} # the descriptor copied for Tomcat leaves historySize at its default
 EXPECTED_EVENTS=$((HOSTS * (HISTORY < kept ? HISTORY : kept)))
 file_mb=$(echo "scale=0; $(fact bytes) / 1048576" | bc)
 
@@ -83,7 +110,7 @@ file_mb=$(echo "scale=0; $(fact bytes) / 1048576" | bc)
 PIDS=() # background processes of this script, ended on exit
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  [ -z "${pid:-}" ] || stop_server
 }
 trap cleanup EXIT
 
@@ -117,7 +144,9 @@ heap_after_gc() { # MB used after a full GC
   timeout 30 jstat -gc "$pid" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
     NR == 2 { printf "%.0f", ($c["S0U"] + $c["S1U"] + $c["EU"] + $c["OU"]) / 1024 }' || echo "n/a"
 }
-alive() { kill -0 "$pid" 2>/dev/null; }
+alive() { # the server's process runs (an exited child not yet waited for counts as gone)
+  [ -n "${pid:-}" ] && [ "$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)" != Z ] && kill -0 "$pid" 2>/dev/null
+}
 # A slow answer counts in the latencies up to MAX_TIME (wrk's own default would call it an error after 2 s).
 run_wrk() { # connections script [env...] -> wrk's output
   local connections=$1 script=$2
@@ -138,24 +167,107 @@ writes() { # wrk output file of pipeline.lua, what -> CELL="rps (p50/p99 ms)", t
   CELL="$(result "$f" rps) ($(result "$f" p50_ms)/$(result "$f" p99_ms))$([ "$errors" = 0 ] || echo ", $errors errors")"
 }
 
+# --- the server, one set of functions per SERVER mode ----------------------------------------
+# prepare_<mode>: everything before the clock starts; start_<mode>: launches the server in the
+# background and sets pid to its JVM's; startup_failure_<mode> (given the last /ready HTTP code):
+# prints why the server cannot become ready and succeeds, or fails while it may still come up;
+# logs_<mode>: the files where the server logs; describe_<mode>: the server, for the table.
+
+first_match() { # pattern files... -> the first line matching, over the files that exist; fails if none
+  local files=() f
+  for f in "${@:2}"; do [ -e "$f" ] && files+=("$f"); done
+  [ "${#files[@]}" -gt 0 ] && awk -v p="$1" '$0 ~ p { print; found = 1; exit } END { exit !found }' "${files[@]}"
+}
+heap_flags() { # the JVM's -Xms/-Xmx as on its command line
+  local flags
+  flags=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | grep -E '^-Xm[sx]' | paste -sd' ' || true)
+  echo "${flags:-options not read, the process is gone}"
+}
+
+prepare_standalone() { :; }
+start_standalone() {
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -cp "$CP" io.gitops.status.process.StandaloneServer "$PORT" "$WORK/status.json" \
+    >"$WORK/server.out" 2>"$WORK/server.log" &
+  pid=$!
+}
+startup_failure_standalone() { first_match 'OutOfMemoryError|Exception in thread "main"' "$WORK/server.log"; }
+logs_standalone() { echo "$WORK/server.log"; }
+describe_standalone() { echo "StandaloneServer (embedded Jetty) at /, JVM options $JAVA_OPTS"; }
+
+prepare_tomcat() {
+  local tarball="target/bench/tomcat-$TOMCAT_VERSION.tar.gz" data="$PWD/$WORK/status.json"
+  local descriptor="$TOMCAT/conf/Catalina/localhost/gitops-status.xml"
+  [ -f target/gitops-status.war ] || { echo "target/gitops-status.war is missing" >&2; exit 1; }
+  if [ ! -f "$tarball" ]; then
+    say "resolving Tomcat $TOMCAT_VERSION through Maven"
+    # shellcheck disable=SC2086
+    $MVN -B -q dependency:copy -Dartifact="org.apache.tomcat:tomcat:$TOMCAT_VERSION:tar.gz" \
+      -DoutputDirectory=target/bench >&2
+  fi
+  rm -rf "$TOMCAT" && tar -xzf "$tarball" -C target/bench
+  rm -rf "${TOMCAT:?}"/webapps/* # Tomcat's own applications: the service alone is measured
+  cp tomcat/bin/setenv.sh "$TOMCAT/bin/setenv.sh"
+  mkdir -p "$(dirname "$descriptor")"
+  sed -E 's#(<Parameter name="statusFile" value=")[^"]*#\1'"$data"'#' \
+    tomcat/conf/Catalina/localhost/gitops-status.xml >"$descriptor"
+  sed -i -E -e 's#<Server port="8005"#<Server port="-1"#' \
+    -e 's#<Connector port="8080" protocol="HTTP/1.1"#<Connector port="'"$PORT"'" protocol="HTTP/1.1"#' \
+    "$TOMCAT/conf/server.xml"
+  grep -q "name=\"statusFile\" value=\"$data\"" "$descriptor" \
+    && grep -q '<Server port="-1"' "$TOMCAT/conf/server.xml" \
+    && grep -q "<Connector port=\"$PORT\" protocol=\"HTTP/1.1\"" "$TOMCAT/conf/server.xml" \
+    || { echo "could not set statusFile, the HTTP port or the shutdown port in $TOMCAT/conf" >&2; exit 1; }
+  cp target/gitops-status.war "$TOMCAT/webapps/gitops-status.war"
+}
+start_tomcat() {
+  # catalina.sh run ends in exec, so $! is Tomcat's JVM. JAVA_OPTS and CATALINA_OPTS from the
+  # environment are dropped: the kit's setenv.sh alone gives the JVM its options.
+  env -u JAVA_OPTS -u CATALINA_OPTS -u CATALINA_PID CATALINA_HOME="$PWD/$TOMCAT" CATALINA_BASE="$PWD/$TOMCAT" \
+    "$TOMCAT/bin/catalina.sh" run >"$WORK/server.log" 2>&1 &
+  pid=$!
+}
+startup_failure_tomcat() { # a context that fails to start leaves Tomcat running: read its logs
+  first_match OutOfMemoryError $(logs_tomcat) \
+    || first_match 'startup failed due to previous errors|Error deploying|Address already in use|Exception in thread "main"' $(logs_tomcat) \
+    || { [ "$1" = 404 ] && grep -q 'Server startup in' "$WORK/server.log" \
+      && echo "Tomcat started but nothing answers at $CONTEXT (see $TOMCAT/logs)"; }
+}
+logs_tomcat() { # the console (catalina.sh run) and the host's log, where a listener's failure goes
+  echo "$WORK/server.log"
+  ls "$TOMCAT"/logs/localhost.*.log 2>/dev/null || true
+}
+describe_tomcat() {
+  echo "the WAR in Tomcat $TOMCAT_VERSION at $CONTEXT with the kit's setenv.sh (JVM $(heap_flags))"
+}
+
+stop_server() { # SIGTERM (Tomcat shuts down through its hook), SIGKILL after 60 s
+  local i
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 600; i++)); do alive || break; sleep 0.1; done
+  if alive; then warn "the server did not stop within 60 s; killed"; kill -9 "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+  pid=""
+}
+
 # --- start-up --------------------------------------------------------------------------------
 
-say "starting the server ($JAVA_OPTS)"
+say "preparing the server (SERVER=$SERVER)"
+"prepare_$SERVER"
+say "starting the server"
 start=$(date +%s.%N)
-# shellcheck disable=SC2086
-java $JAVA_OPTS -cp "$CP" io.gitops.status.process.StandaloneServer "$PORT" "$WORK/status.json" \
-  >"$WORK/server.out" 2>"$WORK/server.log" &
-pid=$!
-ready=""
+"start_$SERVER"
+ready="" why=""
 until [ -n "$ready" ]; do
   code=$(curl -s -o /dev/null --max-time 2 -w '%{http_code}' "$BASE/ready" || true)
   if [ "$code" = 200 ]; then
     ready=$(echo "$(date +%s.%N) - $start" | bc)
-  elif ! alive || grep -q -E 'OutOfMemoryError|Exception in thread "main"' "$WORK/server.log"; then
-    why=$(grep -m1 -E 'OutOfMemoryError|Exception in thread "main"' "$WORK/server.log" || tail -1 "$WORK/server.log")
+  elif ! alive || why=$("startup_failure_$SERVER" "$code"); then
+    why=${why:-$("startup_failure_$SERVER" "$code" || tail -1 "$WORK/server.log")}
     echo "the server did not start: $why" >&2
     echo "| measure | value |"
     echo "| --- | --- |"
+    echo "| server | $("describe_$SERVER") |"
     echo "| hosts x transitions | $HOSTS x $HISTORY ($(fact events) events, $file_mb MB data file) |"
     echo "| ready s | failed after $(secs "$(echo "$(date +%s.%N) - $start" | bc)") s: ${why//|/\\|} |"
     exit 1
@@ -166,6 +278,7 @@ until [ -n "$ready" ]; do
     sleep 0.05
   fi
 done
+server=$("describe_$SERVER") # while the JVM runs: Tomcat's heap flags are read from its command line
 heap_start=$(heap_after_gc)
 say "ready in ${ready}s, live heap ${heap_start} MB"
 
@@ -335,14 +448,15 @@ servers=$(curl -s --max-time "$MAX_TIME" "$BASE/ready" | grep -o '"servers":[0-9
 [ "$servers" = "$HOSTS" ] || warn "the store holds ${servers:-no answer} servers, expected $HOSTS"
 heap_end=$(heap_after_gc)
 rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo "n/a")
-ooms=$(grep -c OutOfMemoryError "$WORK/server.log" || true)
-[ "$ooms" = 0 ] || warn "$ooms lines with OutOfMemoryError in $WORK/server.log"
+mapfile -t logs < <("logs_$SERVER")
+ooms=$(awk '/OutOfMemoryError/ { n++ } END { print n + 0 }' "${logs[@]}")
+[ "$ooms" = 0 ] || warn "$ooms lines with OutOfMemoryError in ${logs[*]}"
 [ "$FIVEXX" = 0 ] || warn "$FIVEXX answers were 5xx"
-kill "$pid" && wait "$pid" 2>/dev/null || true
-pid=""
+say "stopping the server"
+stop_server
 
 echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo) GiB," \
-  "$(java -version 2>&1 | head -1); server JVM $JAVA_OPTS; wrk and curl on the same machine; load average before the run $load."
+  "$(java -version 2>&1 | head -1); server: $server; wrk and curl on the same machine; load average before the run $load."
 echo
 echo "| measure | value |"
 echo "| --- | --- |"
@@ -365,5 +479,5 @@ echo "| --- | --- | --- | --- | --- |"
 printf '%s\n' "${details[@]}"
 if [ "${#WARNINGS[@]}" -gt 0 ]; then
   echo
-  echo "${#WARNINGS[@]} warnings (see above on stderr); server log: $WORK/server.log"
+  echo "${#WARNINGS[@]} warnings (see above on stderr); server logs: ${logs[*]}"
 fi

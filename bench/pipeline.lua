@@ -8,5 +8,5 @@ request = function()
     .. '"server_group":"%s","server_type":"rsyslog","environment":"prod","host":"%s","status":"synced",'
     .. '"changed_files":[],"validation_status":"passed","validation_message":"rsyslog syntax validation passed",'
     .. '"commit_sha":"abc%d","branch":"master","updated_by":"wrk"}', group, host, counter)
-  return wrk.format("POST", "/status/pipeline", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", url_path("/status/pipeline"), {["Content-Type"] = "application/json"}, body)
 end

@@ -9,7 +9,7 @@ init = function(args)
   if os.getenv("IF_NONE_MATCH") then
     headers["If-None-Match"] = os.getenv("IF_NONE_MATCH")
   end
-  req = wrk.format("GET", os.getenv("PATH_TO_GET") or "/status", headers)
+  req = wrk.format("GET", url_path(os.getenv("PATH_TO_GET") or "/status"), headers)
 end
 
 request = function()
