@@ -40,7 +40,7 @@
 # Accept-Encoding: gzip, while one write a fifth of a second probes that writes are acknowledged;
 # a wrk warm-up of writes (not measured); pipeline writes at 16 connections while 16 dashboard
 # readers poll (bench/dashboard.lua); pipeline writes at 16 connections alone and with 64
-# connections hammering /ready, alternated, twice each; then the servers held, the peak RSS
+# connections hammering /ready, and on /health as the control, alternated, twice each; then the servers held, the peak RSS
 # (VmHWM) and the heap after a full GC once more. Any 5xx, failed request or missing server is
 # reported as a warning on stderr and in the table, never hidden; no request waits longer than
 # MAX_TIME. Needs wrk (installed with apt-get when missing and run as root), curl and a JDK (jcmd,
@@ -423,22 +423,30 @@ dash_errors=$(result "$WORK/dash-reads.out" errors)
 [ "${dash_errors:-x}" = 0 ] || warn "dashboard readers: ${dash_errors:-no result} errors ($dash_5xx 5xx)"
 dash_reads="$(result "$WORK/dash-reads.out" rps) rps (p50/p99 $(result "$WORK/dash-reads.out" p50_ms)/$(result "$WORK/dash-reads.out" p99_ms) ms); 2xx $(result "$WORK/dash-reads.out" s2xx), 4xx $(result "$WORK/dash-reads.out" s4xx), 5xx $dash_5xx, errors ${dash_errors:-n/a}"
 
-say "/ready hammer: writes alone and with 64 connections on /ready, alternated"
+say "/ready hammer: writes alone, beside 64 connections on /ready, and beside 64 on /health, alternated"
+# /health (answered from memory, never touching the store or the disk) is the control: what any
+# request at that rate takes from writes on these two shared cores. /ready should cost no more.
 ready_rows=()
+beside() { # path round: pipeline writes at 16 connections while 64 connections GET path
+  local path=$1 round=$2 name=${1#/}
+  run_wrk 16 pipeline.lua HOSTS="$HOSTS" >"$WORK/beside-$name.$round.out" &
+  local w=$!
+  run_wrk 64 read.lua HOSTS="$HOSTS" PATH_TO_GET="$path" >"$WORK/$name.$round.out" &
+  local r=$!
+  PIDS+=("$w" "$r")
+  wait "$w" "$r" || true
+  local errors
+  errors=$(result "$WORK/$name.$round.out" errors)
+  [ "${errors:-x}" = 0 ] || warn "$path hammer, round $round: ${errors:-no result} errors"
+  writes "$WORK/beside-$name.$round.out" "writes beside $path, round $round"
+  ready_rows+=("| pipeline 16c + $path 64c, round $round: rps (p50/p99 ms); $path rps | $CELL; $path $(result "$WORK/$name.$round.out" rps) rps$([ "${errors:-x}" = 0 ] || echo ", ${errors:-no result} errors") |")
+}
 for round in 1 2; do
   run_wrk 16 pipeline.lua HOSTS="$HOSTS" >"$WORK/alone.$round.out"
   writes "$WORK/alone.$round.out" "writes alone, round $round"
   ready_rows+=("| pipeline 16c alone, round $round: rps (p50/p99 ms) | $CELL |")
-  run_wrk 16 pipeline.lua HOSTS="$HOSTS" >"$WORK/hammer.$round.out" &
-  w=$!
-  run_wrk 64 read.lua HOSTS="$HOSTS" PATH_TO_GET=/ready >"$WORK/ready.$round.out" &
-  r=$!
-  PIDS+=("$w" "$r")
-  wait "$w" "$r" || true
-  ready_errors=$(result "$WORK/ready.$round.out" errors)
-  [ "${ready_errors:-x}" = 0 ] || warn "/ready hammer, round $round: ${ready_errors:-no result} errors"
-  writes "$WORK/hammer.$round.out" "writes beside /ready, round $round"
-  ready_rows+=("| pipeline 16c + /ready 64c, round $round: rps (p50/p99 ms); /ready rps | $CELL; /ready $(result "$WORK/ready.$round.out" rps) rps$([ "${ready_errors:-x}" = 0 ] || echo ", ${ready_errors:-no result} errors") |")
+  beside /ready "$round"
+  beside /health "$round"
 done
 
 # --- the end ---------------------------------------------------------------------------------
