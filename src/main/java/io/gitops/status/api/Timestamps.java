@@ -79,6 +79,10 @@ public final class Timestamps {
         if (stored == null) {
             return null;
         }
+        long millis = PackedTime.of(stored); // the usual forms, read by hand: reads judge staleness per row
+        if (millis != Long.MIN_VALUE) {
+            return Instant.ofEpochMilli(millis);
+        }
         try {
             return Instant.parse(stored);
         } catch (java.time.DateTimeException e) {
