@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * A small read's answer (one host, one host's history), serialised once: its JSON bytes, a strong
+ * A small read's answer (one host, one host's history, a badge), serialised once: its bytes, a strong
  * {@code ETag} derived from them (so it survives restarts and is equal across processes serving
  * the same data), and a gzip form made when first asked for. {@code If-None-Match} gives 304.
  * Lists, whose size grows with the fleet, are written row by row instead ({@link Streamed}), with
@@ -28,32 +28,39 @@ final class Representation {
     static final int GZIP_MIN_BYTES = 1024;
     private static final int WRITE_SLICE_BYTES = 64 * 1024;
 
-    private final byte[] json;
+    private final byte[] bytes;
+    private final MediaType type;
     private final String hash;
     private volatile byte[] gzip;
 
-    private Representation(byte[] json) {
-        this.json = json;
-        this.hash = sha256Prefix(json);
+    private Representation(byte[] bytes, MediaType type) {
+        this.bytes = bytes;
+        this.type = type;
+        this.hash = sha256Prefix(bytes);
     }
 
     static Representation of(Object entity) {
         try {
-            return new Representation(Json.mapper().writeValueAsBytes(entity));
+            return new Representation(Json.mapper().writeValueAsBytes(entity), MediaType.APPLICATION_JSON_TYPE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** An answer already made, in another media type than JSON (a badge's SVG). */
+    static Representation of(byte[] body, MediaType type) {
+        return new Representation(body, type);
+    }
+
     Response respond(HttpHeaders headers) {
-        boolean gzipped = json.length >= GZIP_MIN_BYTES && acceptsGzip(headers.getHeaderString(HttpHeaders.ACCEPT_ENCODING));
+        boolean gzipped = bytes.length >= GZIP_MIN_BYTES && acceptsGzip(headers.getHeaderString(HttpHeaders.ACCEPT_ENCODING));
         // The gzip form is another representation, so it has its own strong tag.
         EntityTag tag = new EntityTag(gzipped ? hash + "-gzip" : hash);
         if (matches(headers.getHeaderString(HttpHeaders.IF_NONE_MATCH), hash)) {
             return Response.notModified(tag).header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING).build();
         }
-        byte[] body = gzipped ? gzip() : json;
-        Response.ResponseBuilder response = Response.ok(chunked(body), MediaType.APPLICATION_JSON_TYPE)
+        byte[] body = gzipped ? gzip() : bytes;
+        Response.ResponseBuilder response = Response.ok(chunked(body), type)
                 .header(HttpHeaders.CONTENT_LENGTH, body.length)
                 .tag(tag)
                 .header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
@@ -103,9 +110,9 @@ final class Representation {
     private synchronized byte[] gzip() {
         byte[] compressed = gzip;
         if (compressed == null) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(json.length / 4);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4);
             try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
-                zip.write(json);
+                zip.write(bytes);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -36,6 +36,12 @@ public final class ServiceResource {
             "POST /api/status",
             "GET /api/status",
             "GET /status.json",
+            "GET /badge.svg",
+            "GET /badge.json",
+            "GET /badge/{server_group}.svg",
+            "GET /badge/{server_group}.json",
+            "GET /badge/{server_group}/{host}.svg",
+            "GET /badge/{server_group}/{host}.json",
             "GET /health",
             "GET /ready");
 
