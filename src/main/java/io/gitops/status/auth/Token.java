@@ -12,12 +12,14 @@ public final class Token implements Principal {
     private final String name;
     private final byte[] sha256;
     private final boolean read;
+    private final boolean badges;
     private final List<String> writeGlobs;
 
-    Token(String name, byte[] sha256, boolean read, List<String> writeGlobs) {
+    Token(String name, byte[] sha256, boolean read, boolean badges, List<String> writeGlobs) {
         this.name = name;
         this.sha256 = sha256.clone();
         this.read = read;
+        this.badges = badges;
         this.writeGlobs = List.copyOf(writeGlobs);
     }
 
@@ -32,6 +34,19 @@ public final class Token implements Principal {
 
     public boolean mayRead() {
         return read;
+    }
+
+    /** Whether it may fetch badges: the {@code read} scope, or {@code badge}, which allows nothing else. */
+    public boolean mayReadBadges() {
+        return read || badges;
+    }
+
+    /**
+     * Whether badges are all it may read or change: the only kind of token allowed in a URL, where
+     * it leaks into logs, browser history and the source of any page that embeds it.
+     */
+    public boolean badgesOnly() {
+        return badges && !read && writeGlobs.isEmpty();
     }
 
     /** Whether a {@code write:GLOB} scope covers the server group. */

@@ -17,6 +17,7 @@ import jakarta.ws.rs.ext.Provider;
 import java.security.Principal;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Authentication, before the request is matched to a resource (so a wrong media type or method
@@ -26,6 +27,12 @@ import java.util.Set;
  * {@code /health} and {@code /ready} once some token has the {@code read} scope (403 for a token
  * without it). Which server groups a write may touch is decided where the group is known,
  * by {@link Access}.
+ *
+ * <p>Badges also take a token with the {@code badge} scope, which reads nothing else, and take it
+ * from {@code ?token=} as well, since an {@code <img>} in a README cannot send a header. A token
+ * in a URL leaks (access logs, browser history, the source of the page that embeds it), so one is
+ * accepted there only on a badge path and only when badges are all it may see
+ * ({@link Token#badgesOnly()}): a leaked badge URL then tells the worst status and nothing else.
  */
 @Provider
 @PreMatching
@@ -35,6 +42,8 @@ public final class AuthFilter implements ContainerRequestFilter {
     private static final Set<String> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
     /** Probes must work without credentials: kubelets and load balancers send none. */
     private static final Set<String> OPEN_PATHS = Set.of("health", "ready");
+    /** The paths of {@link BadgeResource}, exactly: a token in the URL is taken on these alone. */
+    private static final Pattern BADGE_PATHS = Pattern.compile("badge(/[^/]+){0,2}\\.(svg|json)");
 
     private final Tokens tokens;
 
@@ -45,20 +54,34 @@ public final class AuthFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!tokens.enabled() || OPEN_PATHS.contains(stripSlashes(request.getUriInfo().getPath()))) {
+        String path = stripSlashes(request.getUriInfo().getPath());
+        if (!tokens.enabled() || OPEN_PATHS.contains(path)) {
             return;
         }
         boolean read = READS.contains(request.getMethod());
         if (read && !tokens.readRequired()) {
             return;
         }
+        boolean badge = read && BADGE_PATHS.matcher(path).matches();
         String presented = bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        boolean inUrl = false;
+        if (presented.isEmpty() && badge) {
+            presented = Optional.ofNullable(request.getUriInfo().getQueryParameters().getFirst("token")).orElse("");
+            inUrl = !presented.isEmpty();
+        }
         Token token = (presented.isEmpty() ? Optional.<Token>empty() : tokens.authenticate(presented))
-                .orElseThrow(() -> Refusal.unauthorized(read
-                        ? "reading needs Authorization: Bearer <token> with a token that has the read scope"
+                .orElseThrow(() -> Refusal.unauthorized(badge
+                        ? "a badge needs a token with the read or badge scope: Authorization: Bearer <token>, "
+                                + "or ?token=<token> for a token whose only scope is badge"
+                        : read ? "reading needs Authorization: Bearer <token> with a token that has the read scope"
                         : "writing needs Authorization: Bearer <token> with a token from the token file"));
-        if (read && !token.mayRead()) {
-            throw Refusal.forbidden("token " + token.getName() + " has no read scope");
+        if (inUrl && !token.badgesOnly()) {
+            throw Refusal.forbidden("token " + token.getName() + " may not be sent in a URL: only a token whose "
+                    + "only scope is badge may");
+        }
+        if (read && !(badge ? token.mayReadBadges() : token.mayRead())) {
+            throw Refusal.forbidden("token " + token.getName() + (badge ? " has neither the read nor the badge scope"
+                    : " has no read scope"));
         }
         SecurityContext original = request.getSecurityContext();
         request.setSecurityContext(new SecurityContext() {
