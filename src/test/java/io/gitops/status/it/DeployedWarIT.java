@@ -647,6 +647,34 @@ class DeployedWarIT {
         assertError(get("/status/summary?colour=red"), 400, "unknown_parameter");
     }
 
+    /** A badge over real HTTP under the context path: SVG that parses, its headers, 304, the shields form. */
+    @Test
+    @Order(15)
+    void badgesOfAHostAGroupAndAnUnknownHost() throws Exception {
+        assertOkJson(post("/status/pipeline", """
+                {"server_group": "it-badge", "host": "b1", "status": "failed"}"""));
+        Answer svg = get("/badge/it-badge/b1.svg");
+        assertEquals(200, svg.status(), svg.body());
+        assertEquals("image/svg+xml;charset=utf-8",
+                svg.header("Content-Type").replace(" ", "").toLowerCase(Locale.ROOT));
+        assertEquals("max-age=60", svg.header("Cache-Control"));
+        javax.xml.parsers.DocumentBuilderFactory xml = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        xml.setNamespaceAware(true);
+        org.w3c.dom.Element root = xml.newDocumentBuilder().parse(
+                new java.io.ByteArrayInputStream(svg.body().getBytes(StandardCharsets.UTF_8))).getDocumentElement();
+        assertEquals("it-badge/b1: failed", root.getAttribute("aria-label"));
+        HttpResponse<Void> revalidated = http.send(
+                HttpRequest.newBuilder(URI.create(c.baseUrl() + "/badge/it-badge/b1.svg"))
+                        .header("If-None-Match", svg.header("ETag")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(304, revalidated.statusCode());
+        assertEquals(json("""
+                {"schemaVersion": 1, "label": "it-badge", "message": "1 failed", "color": "b91c1c"}"""),
+                get("/badge/it-badge.json").json());
+        assertEquals(404, get("/badge/it-badge/nope.svg").status());
+        assertEquals(204, send("DELETE", "/status/it-badge/b1", null, null).status());
+    }
+
     @Test
     @Order(16)
     void metricsInThePrometheusTextFormat() {

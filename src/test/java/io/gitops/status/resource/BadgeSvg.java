@@ -28,7 +28,8 @@ record BadgeSvg(String title, String ariaLabel, List<String> texts, String messa
             factory.setNamespaceAware(true);
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            document = factory.newDocumentBuilder().parse(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+            document = factory.newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
         } catch (Exception e) {
             throw new AssertionError("not well-formed XML: " + body, e);
         }

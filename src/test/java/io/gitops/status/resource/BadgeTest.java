@@ -32,7 +32,8 @@ class BadgeTest extends ApiTestSupport {
     /** A host whose last drift check was long ago. */
     private void stale(String group, String host, String status) {
         put(group, host, status);
-        cronOk("{\"server_group\":" + q(group) + ",\"host\":" + q(host) + ",\"last_cron_check\":\"2020-01-01T00:00:00Z\"}");
+        cronOk("{\"server_group\":" + q(group) + ",\"host\":" + q(host)
+                + ",\"last_cron_check\":\"2020-01-01T00:00:00Z\"}");
     }
 
     static WebTarget withQuery(WebTarget target, String... nameValues) {
