@@ -37,7 +37,8 @@ public final class ServiceResource {
             "GET /api/status",
             "GET /status.json",
             "GET /health",
-            "GET /ready");
+            "GET /ready",
+            "GET /openapi.json");
 
     private final StatusStore store;
 
