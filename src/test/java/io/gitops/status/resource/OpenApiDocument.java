@@ -85,6 +85,17 @@ final class OpenApiDocument {
         return root.at(pointer).isMissingNode() ? null : follow(pointer);
     }
 
+    /** The media type of a route's first documented 2xx answer with a body; JSON when none has one. */
+    String successMediaType(String route) {
+        for (int status : statuses(route)) {
+            JsonNode content = status < 300 ? root.at(responsePointer(route, status)).path("content") : null;
+            if (content != null && content.size() > 0) {
+                return content.fieldNames().next();
+            }
+        }
+        return "application/json";
+    }
+
     /** The pointer of the request body's JSON schema, null when the route takes no body. */
     String requestSchemaPointer(String route) {
         String body = operationPointer(route) + "/requestBody";
