@@ -15,6 +15,7 @@ import io.gitops.status.resource.JsonBodyFilter;
 import io.gitops.status.resource.LegacyStatusResource;
 import io.gitops.status.resource.MetricsResource;
 import io.gitops.status.resource.ObjectMapperResolver;
+import io.gitops.status.resource.OpenApiResource;
 import io.gitops.status.resource.PathWords;
 import io.gitops.status.resource.ServiceResource;
 import io.gitops.status.resource.StatusResource;
@@ -35,7 +36,7 @@ import org.glassfish.jersey.server.spi.AbstractContainerLifecycleListener;
 import org.glassfish.jersey.server.spi.Container;
 
 /**
- * The whole JAX-RS application: the v2, legacy, events, metrics, service and badge resources over one
+ * The whole JAX-RS application: the v2, legacy, events, metrics, service, badge and OpenAPI resources over one
  * store, authentication, the JSON provider and the exception mappers. The WAR
  * ({@link WebAppBootstrap}) and the tests build it the same way. A setting that cannot be used
  * (a malformed token file among them) throws from the constructor, before the store is opened,
@@ -54,7 +55,7 @@ public final class GitopsStatusApplication extends ResourceConfig {
         Staleness staleness = new Staleness(config.staleAfter(), Clock.systemUTC());
         StatusStore store = new FileStatusStore(config.statusFile(), config.limits().maxHosts(), storeFaults);
         List<Class<?>> resources = List.of(StatusResource.class, LegacyStatusResource.class, EventsResource.class,
-                MetricsResource.class, ServiceResource.class, BadgeResource.class);
+                MetricsResource.class, ServiceResource.class, BadgeResource.class, OpenApiResource.class);
         InputRules rules = new InputRules(config.limits().maxChangedFiles(), config.limits().maxChangedFilesBytes(),
                 PathWords.under("status", resources));
         Writes writes = new Writes(store, new Access(tokens), staleness, config.historySize(), rules);

@@ -43,7 +43,8 @@ public final class ServiceResource {
             "GET /badge/{server_group}/{host}.svg",
             "GET /badge/{server_group}/{host}.json",
             "GET /health",
-            "GET /ready");
+            "GET /ready",
+            "GET /openapi.json");
 
     private final StatusStore store;
 

@@ -7,10 +7,6 @@ import jakarta.ws.rs.core.Application;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.glassfish.jersey.server.model.Resource;
-import org.glassfish.jersey.server.model.ResourceMethod;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,28 +31,10 @@ class EndpointListTest extends ApiTestSupport {
         List<String> listed = texts(get("").json().get("endpoints"));
         assertEquals(listed.size(), Set.copyOf(listed).size(), "listed twice: " + listed);
 
-        Set<String> served = new TreeSet<>();
-        Stream.concat(application.getClasses().stream(),
-                        application.getInstances().stream().map(Object::getClass))
-                .filter(Resource::isAcceptable)
-                .map(Resource::from)
-                .filter(resource -> resource != null)
-                .forEach(resource -> collect(resource, "", served));
+        Set<String> served = new TreeSet<>(ServedRoutes.of(application));
         // The root answers with the list and does not name itself in it.
         served.remove("GET /");
 
         assertEquals(served, new TreeSet<>(listed));
-    }
-
-    /** Adds "METHOD /path" for every resource method of {@code resource} and of its children. */
-    private static void collect(Resource resource, String parent, Set<String> served) {
-        String path = Stream.of(parent, resource.getPath())
-                .flatMap(part -> Stream.of(part.split("/")))
-                .filter(segment -> !segment.isEmpty())
-                .collect(Collectors.joining("/", "/", ""));
-        for (ResourceMethod method : resource.getResourceMethods()) {
-            served.add(method.getHttpMethod() + " " + path);
-        }
-        resource.getChildResources().forEach(child -> collect(child, path, served));
     }
 }

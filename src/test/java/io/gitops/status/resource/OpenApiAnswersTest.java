@@ -1,0 +1,204 @@
+package io.gitops.status.resource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gitops.status.app.GitopsStatusApplication;
+import io.gitops.status.config.AppConfig;
+import io.gitops.status.resource.OpenApiProbes.Probe;
+import io.gitops.status.resource.OpenApiProbes.Setup;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.core.Application;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.glassfish.jersey.test.JerseyTest;
+import org.glassfish.jersey.test.TestProperties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The OpenAPI document answer for answer: every probe of {@link OpenApiProbes} is sent to the live
+ * application (Jetty, the real application class, as in {@link ApiTestSupport}) in the setup it
+ * names, and its answer must be the expected status, documented for the probe's route, with a body
+ * that conforms to the documented schema and the documented headers. Then every status that the
+ * document lists for a route must have been answered by some probe (500 aside: nothing provokes
+ * it on purpose).
+ */
+class OpenApiAnswersTest {
+
+    @TempDir
+    static Path root;
+
+    private static final Map<Setup, JerseyTest> RUNNING = new EnumMap<>(Setup.class);
+    /** Route to the statuses its live answers conformed with. */
+    private final Map<String, Set<Integer>> seen = new TreeMap<>();
+
+    @TestFactory
+    Stream<DynamicTest> everyAnswerConformsToTheDocument() {
+        OpenApiDocument document = new OpenApiDocument(send(probe(Setup.PLAIN, "GET /openapi.json", "openapi.json"))
+                .body());
+        List<Probe> probes = Stream.concat(OpenApiProbes.explicit().stream().filter(p -> p.expected() != 204
+                                && p.expected() != 404 || !p.method().equals("DELETE")),
+                        Stream.concat(OpenApiProbes.derived(document).stream(),
+                                OpenApiProbes.explicit().stream().filter(p -> p.method().equals("DELETE")
+                                        && (p.expected() == 204 || p.expected() == 404))))
+                .toList();
+        return Stream.concat(
+                probes.stream().map(probe -> DynamicTest.dynamicTest(probe.toString(), () -> check(document, probe))),
+                Stream.of(DynamicTest.dynamicTest("every documented status was answered",
+                        () -> assertEquals(documented(document), seen))));
+    }
+
+    private void check(OpenApiDocument document, Probe probe) {
+        // Asks for what the route's success answers in (JSON, the Prometheus text, ...) unless the probe says.
+        Live answer = send(probe.headers().containsKey("Accept") ? probe
+                : probe.header("Accept", document.successMediaType(probe.route())));
+        assertEquals(probe.expected(), answer.status(), probe + " answered " + answer.body());
+        List<String> problems = document.problems(probe.route(), answer.status(), answer.contentType(),
+                answer::header, answer.body());
+        assertTrue(problems.isEmpty(), probe + ": " + String.join("\n", problems) + "\nanswer: " + answer.body());
+        seen.computeIfAbsent(probe.route(), route -> new TreeSet<>()).add(answer.status());
+    }
+
+    /** Every documented status of every route, 500 aside. */
+    private static Map<String, Set<Integer>> documented(OpenApiDocument document) {
+        Map<String, Set<Integer>> documented = new TreeMap<>();
+        for (String route : document.routes()) {
+            Set<Integer> statuses = new TreeSet<>(document.statuses(route));
+            statuses.remove(500);
+            documented.put(route, statuses);
+        }
+        return documented;
+    }
+
+    private static Probe probe(Setup setup, String route, String path) {
+        return OpenApiProbes.probe(setup, route, path, 200);
+    }
+
+    /** An answer read whole. */
+    record Live(int status, String contentType, MultivaluedMap<String, String> headers, String body) {
+        String header(String name) {
+            return headers.getFirst(name);
+        }
+    }
+
+    private static Live send(Probe probe) {
+        JerseyTest application = application(probe.setup());
+        Invocation.Builder request = application.target().path(probe.path().split("\\?")[0]).request();
+        if (probe.path().contains("?")) {
+            request = queried(application, probe.path()).request();
+        }
+        if (!probe.headers().containsKey("Accept")) {
+            request.header("Accept", "application/json");
+        }
+        for (Map.Entry<String, String> header : probe.headers().entrySet()) {
+            String value = header.getValue();
+            if (value.equals(OpenApiProbes.PREVIOUS_TAG)) {
+                value = send(new Probe(probe.setup(), probe.route(), probe.method(), probe.path(), probe.body(),
+                        probe.contentType(), Map.of(), 200)).header("ETag");
+                assertNotNull(value, "no ETag to revalidate: " + probe);
+            }
+            request.header(header.getKey(), value);
+        }
+        try (Response response = probe.body() == null ? request.method(probe.method())
+                : request.method(probe.method(), Entity.entity(probe.body(), probe.contentType()))) {
+            String body = response.hasEntity() ? response.readEntity(String.class) : "";
+            return new Live(response.getStatus(), response.getHeaderString("Content-Type"),
+                    response.getStringHeaders(), body);
+        }
+    }
+
+    private static jakarta.ws.rs.client.WebTarget queried(JerseyTest application, String path) {
+        String[] parts = path.split("\\?", 2);
+        jakarta.ws.rs.client.WebTarget target = application.target().path(parts[0]);
+        for (String pair : parts[1].split("&")) {
+            String[] nameValue = pair.split("=", 2);
+            target = target.queryParam(nameValue[0], nameValue.length > 1 ? nameValue[1] : "");
+        }
+        return target;
+    }
+
+    /** The application of a setup, started on first use and seeded through the API. */
+    static synchronized JerseyTest application(Setup setup) {
+        return RUNNING.computeIfAbsent(setup, s -> {
+            try {
+                Path folder = Files.createTempDirectory(root, s.name().toLowerCase());
+                AppConfig config = AppConfig.forStatusFile(folder.resolve("status.json"));
+                switch (s) {
+                    case PLAIN -> config = config.withLimits(new AppConfig.Limits(1000, 5, 1024 * 1024));
+                    case FULL -> config = config.withLimits(new AppConfig.Limits(1, 5, 1024 * 1024));
+                    case TOKENS -> {
+                        Path tokens = folder.resolve("tokens.txt");
+                        Files.writeString(tokens, "reader " + TokensApiTest.sha256(OpenApiProbes.READER) + " read\n"
+                                + "writer " + TokensApiTest.sha256(OpenApiProbes.WRITER) + " write:prod-*\n");
+                        config = config.withTokenFile(tokens);
+                    }
+                    case DAMAGED -> Files.write(config.statusFile(), DamagedStoreApiTest.DAMAGED);
+                }
+                JerseyTest started = new Started(new GitopsStatusApplication(config));
+                started.setUp();
+                seed(started, s);
+                return started;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the " + s + " application", e);
+            }
+        });
+    }
+
+    private static void seed(JerseyTest application, Setup setup) {
+        List<String> bodies = switch (setup) {
+            case PLAIN -> List.of(
+                    "{\"server_group\": \"prod-web\", \"host\": \"web-01\", \"status\": \"synced\", \"environment\": \"prod\","
+                            + " \"changed_files\": [\"a.conf\"], \"labels\": {\"team\": \"web\", \"tier\": 1}}",
+                    "{\"server_group\": \"prod-web\", \"host\": \"web-02\", \"status\": \"synced\"}",
+                    "{\"server_group\": \"lab\", \"host\": \"old-01\", \"status\": \"failed\"}",
+                    "{\"server_group\": \"lab\", \"host\": \"old-03\", \"status\": \"synced\"}",
+                    "{\"server_group\": \"lab2\", \"host\": \"old-02\", \"status\": \"unknown\"}");
+            case FULL -> List.of("{\"server_group\": \"seed\", \"host\": \"one\", \"status\": \"synced\"}");
+            default -> List.of();
+        };
+        for (String body : bodies) {
+            try (Response response = application.target("status/pipeline").request()
+                    .post(Entity.entity(body.getBytes(StandardCharsets.UTF_8), "application/json"))) {
+                assertEquals(200, response.getStatus(), body);
+            }
+        }
+        if (setup == Setup.PLAIN) {
+            try (Response response = application.target("status/cron").request().post(Entity.entity(
+                    "{\"server_group\": \"prod-web\", \"host\": \"web-01\", \"status\": \"out_of_sync\"}",
+                    "application/json"))) {
+                assertEquals(200, response.getStatus());
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (JerseyTest application : RUNNING.values()) {
+            application.tearDown();
+        }
+        RUNNING.clear();
+    }
+
+    /** The application on a free port. */
+    private static final class Started extends JerseyTest {
+        Started(Application application) {
+            super(application);
+            forceSet(TestProperties.CONTAINER_PORT, "0");
+        }
+    }
+}
