@@ -79,6 +79,19 @@ final class OpenApiDocument {
         return statuses;
     }
 
+    /**
+     * Whether a route answers 400 to a query parameter it does not know: it lists the
+     * {@code _ignored} parameter, which says so (badges, for one, ignore unknown names).
+     */
+    boolean refusesUnknownParameters(String route) {
+        for (JsonNode parameter : operation(route).path("parameters")) {
+            if ("#/components/parameters/ignored".equals(parameter.path("$ref").textValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The pointer of the response object a route documents for {@code status}, its $ref followed; null when none. */
     String responsePointer(String route, int status) {
         String pointer = operationPointer(route) + "/responses/" + status;

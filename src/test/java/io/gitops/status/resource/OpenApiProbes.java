@@ -22,7 +22,7 @@ final class OpenApiProbes {
     enum Setup {
         /** Tokens off, a few servers written before the probes, {@code maxChangedFiles} 5. */
         PLAIN,
-        /** A token file with a read token and a write token for {@code prod-*}. */
+        /** A token file with a read token, a write token for {@code prod-*} and a badge token; nothing stored. */
         TOKENS,
         /** A damaged data file. */
         DAMAGED,
@@ -32,6 +32,8 @@ final class OpenApiProbes {
 
     static final String READER = "openapi-reader-secret";
     static final String WRITER = "openapi-writer-secret";
+    /** A token whose only scope is {@code badge}: the one kind a badge takes in {@code ?token=}. */
+    static final String BADGER = "openapi-badger-secret";
     /** A header value standing for the {@code ETag} of the same request sent first without it. */
     static final String PREVIOUS_TAG = "<the ETag of a first answer>";
     static final String BIG_BODY = "{\"x\": \"" + "a".repeat(1024 * 1024) + "\"}";
@@ -141,6 +143,23 @@ final class OpenApiProbes {
                 probe(p, "GET /health", "health", 200),
                 probe(p, "GET /ready", "ready", 200),
                 probe(p, "GET /openapi.json", "openapi.json", 200),
+                probe(p, "GET /badge.svg", "badge.svg", 200),
+                probe(p, "GET /badge.svg", "badge.svg?label=fleet&v=2", 200),
+                probe(p, "GET /badge.svg", "badge.svg?label=", 400),
+                probe(p, "GET /badge.json", "badge.json", 200),
+                probe(p, "GET /badge.json", "badge.json?label=" + "x".repeat(65), 400),
+                probe(p, "GET /badge/{server_group}.svg", "badge/prod-web.svg", 200),
+                probe(p, "GET /badge/{server_group}.svg", "badge/no-such-group.svg?label=nothing", 404),
+                probe(p, "GET /badge/{server_group}.svg", "badge/-web.svg", 400),
+                probe(p, "GET /badge/{server_group}.json", "badge/prod-web.json?label=web&_=1", 200),
+                probe(p, "GET /badge/{server_group}.json", "badge/no-such-group.json", 404),
+                probe(p, "GET /badge/{server_group}.json", "badge/prod-web.json?label=a%E2%80%AEb", 400),
+                probe(p, "GET /badge/{server_group}/{host}.svg", "badge/prod-web/web-01.svg", 200),
+                probe(p, "GET /badge/{server_group}/{host}.svg", "badge/prod-web/web-99.svg", 404),
+                probe(p, "GET /badge/{server_group}/{host}.svg", "badge/prod-web/-web.svg", 400),
+                probe(p, "GET /badge/{server_group}/{host}.json", "badge/prod-web/web-02.json", 200),
+                probe(p, "GET /badge/{server_group}/{host}.json", "badge/prod-web/web-99.json", 404),
+                probe(p, "GET /badge/{server_group}/{host}.json", "badge/-prod/web-01.json", 400),
                 probe(p, bulk, "status/delete", 200).body("{\"server_group\": \"lab\", \"status\": [\"failed\", \"UNKNOWN\"]}"),
                 probe(p, bulk, "status/delete", 200).body("{\"server_group\": \"nothing-here\", \"stale\": true}"),
                 probe(p, bulk, "status/delete", 400).body("{\"_\": 1}"),
@@ -154,6 +173,14 @@ final class OpenApiProbes {
                         .header("Authorization", "Bearer " + WRITER),
                 probe(Setup.TOKENS, "GET /status", "status", 200).header("Authorization", "Bearer " + READER),
                 probe(Setup.TOKENS, "GET /health", "health", 200),
+                probe(Setup.TOKENS, "GET /badge.svg", "badge.svg?token=" + BADGER, 200),
+                probe(Setup.TOKENS, "GET /badge.json", "badge.json", 200).header("Authorization", "Bearer " + READER),
+                probe(Setup.TOKENS, "GET /badge.json", "badge.json?token=" + BADGER, 200),
+                probe(Setup.TOKENS, "GET /badge/{server_group}.svg", "badge/prod-web.svg?token=" + BADGER, 200),
+                probe(Setup.TOKENS, "GET /badge/{server_group}/{host}.json", "badge/prod-web/web-99.json", 404)
+                        .header("Authorization", "Bearer " + BADGER),
+                probe(Setup.TOKENS, "GET /badge.svg", "badge.svg?token=" + READER, 403),
+                probe(Setup.TOKENS, "GET /badge.json", "badge.json?token=not-a-token", 401),
                 probe(Setup.FULL, pipeline, "status/pipeline", 409).body(SeedExamples.PIPELINE),
                 probe(Setup.FULL, legacy, "api/status", 409).body(SeedExamples.V1_DRIFT),
                 probe(Setup.DAMAGED, "GET /ready", "ready", 503));
@@ -162,7 +189,7 @@ final class OpenApiProbes {
     /**
      * The probes the document itself calls for: for every route, each status that any route of its
      * kind answers the same way — 304 by revalidating, 400 with a malformed body or an unknown
-     * parameter, 401 without a token, 403 with a token of the wrong kind, 405 with PUT, 406 with
+     * parameter (on a route that refuses unknown ones; badges ignore them), 401 without a token, 403 with a token of the wrong kind, 405 with PUT, 406 with
      * {@code Accept: application/xml}, 413 with a body over 1 MiB, 415 with a text body, 503 over a
      * damaged data file.
      */
@@ -178,9 +205,10 @@ final class OpenApiProbes {
             if (statuses.contains(304)) {
                 probes.add(with(base, 304).header("If-None-Match", PREVIOUS_TAG));
             }
-            if (statuses.contains(400)) {
-                probes.add(body != null ? with(base, 400).body("{\"server_group\": ")
-                        : with(base, 400).withPath(path + "?colour=red"));
+            if (statuses.contains(400) && body != null) {
+                probes.add(with(base, 400).body("{\"server_group\": "));
+            } else if (statuses.contains(400) && document.refusesUnknownParameters(route)) {
+                probes.add(with(base, 400).withPath(path + "?colour=red"));
             }
             if (statuses.contains(401)) {
                 probes.add(with(base, 401, Setup.TOKENS));
