@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  * tells nothing to a client without a token) and before any body is read: when a token file is
  * configured, every write needs a
  * valid {@code Authorization: Bearer} token (401 otherwise), and so does every read except
- * {@code /health} and {@code /ready} once some token has the {@code read} scope (403 for a token
- * without it). Which server groups a write may touch is decided where the group is known,
+ * {@code /health}, {@code /ready} and {@code /openapi.json} once some token has the {@code read}
+ * scope (403 for a token without it). Which server groups a write may touch is decided where the group is known,
  * by {@link Access}.
  *
  * <p>Badges also take a token with the {@code badge} scope, which reads nothing else, and take it
@@ -40,8 +40,12 @@ import java.util.regex.Pattern;
 public final class AuthFilter implements ContainerRequestFilter {
 
     private static final Set<String> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
-    /** Probes must work without credentials: kubelets and load balancers send none. */
-    private static final Set<String> OPEN_PATHS = Set.of("health", "ready");
+    /**
+     * Probes must work without credentials: kubelets and load balancers send none. The OpenAPI
+     * document holds no data, only what the repository publishes anyway, and the tools that load
+     * it (Swagger UI, Redoc, code generators) fetch it before anyone can give them a token.
+     */
+    private static final Set<String> OPEN_PATHS = Set.of("health", "ready", "openapi.json");
     /** The paths of {@link BadgeResource}, exactly: a token in the URL is taken on these alone. */
     private static final Pattern BADGE_PATHS = Pattern.compile("badge(/[^/]+){0,2}\\.(svg|json)");
 

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code read} scope (issue 5, item 1): once some token has it, every read except
- * {@code /health} and {@code /ready} needs a token with {@code read}: 401 without a valid token,
- * 403 with a token that may only write.
+ * {@code /health}, {@code /ready} and {@code /openapi.json} needs a token with {@code read}: 401
+ * without a valid token, 403 with a token that may only write.
  */
 class TokenReadScopeApiTest extends ApiTestSupport {
 
@@ -151,6 +151,31 @@ class TokenReadScopeApiTest extends ApiTestSupport {
         }
         assertEquals("up", call(null, "GET", "health", null).json().get("status").textValue());
         assertEquals("ready", call(null, "GET", "ready", null).json().get("status").textValue());
+    }
+
+    /** The OpenAPI document holds no data, and the tools that load it cannot send a token first. */
+    @Test
+    void theOpenApiDocumentStaysOpen() {
+        seed();
+        String document = null;
+        for (String path : List.of("openapi.json", "openapi.json/")) {
+            for (String authorization : new String[] {null, "Bearer wrong", bearer(CI), bearer(GRAFANA)}) {
+                Answer a = call(authorization, "GET", path, null);
+                assertEquals(200, a.status(), path + " with " + authorization + ": " + a.body());
+                assertEquals("3.1.0", a.json().get("openapi").textValue());
+                assertFalse(a.body().contains("h1"), "the document shows data: " + a.body());
+                document = a.body();
+            }
+        }
+        assertEquals(document, call(bearer(GRAFANA), "GET", "openapi.json", null).body());
+        Response first = target("openapi.json").request().get();
+        String etag = first.getHeaderString("ETag");
+        answer(first);
+        assertNotNull(etag);
+        assertEquals(304, call(null, "GET", "openapi.json", null, etag).status());
+        // Only that path: its neighbours stay closed.
+        assertError(call(null, "GET", "openapi.json.bak", null), 401, "unauthorized", null);
+        assertError(call(null, "GET", "", null), 401, "unauthorized", null);
     }
 
     @Test
