@@ -1,0 +1,24 @@
+package io.gitops.status.store;
+
+import io.gitops.status.api.StatusRecord;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** Times reading a data file in this JVM: {@code LoadBench <data file> [rounds]}. Not a test. */
+public final class LoadBench {
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        for (int i = 0; i < rounds; i++) {
+            long t0 = System.nanoTime();
+            ConcurrentSkipListMap<String, StatusRecord> loaded = new ConcurrentSkipListMap<>(KeyOrder.KEYS);
+            StoreFormat.read(file, r -> loaded.put(r.key(), r));
+            System.out.printf("read %d records in %d ms%n", loaded.size(), (System.nanoTime() - t0) / 1_000_000);
+        }
+        try (FileChannel channel = FileChannel.open(file)) {
+            System.out.println("parallel reader takes the file: " + (ParallelLoad.read(channel) != null));
+        }
+
+    }
+}
