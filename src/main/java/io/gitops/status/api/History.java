@@ -71,32 +71,84 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         return builder.build();
     }
 
-    /** Packs transitions one by one, without a {@link Transition} object each (see {@link HistoryJsonReader}). */
+    /**
+     * Packs transitions one by one, without a {@link Transition} object each (see {@link
+     * HistoryJsonReader}): with {@link #add}, or field by field from {@link #begin} to {@link #end},
+     * each field at most once and any left out {@code null} (no changed files), which packs the
+     * same as {@link #add} of the same values. Values are read as text and copied only when kept
+     * as text, so that a reader can hand in its parser's buffer ({@link StoredRecordReader}).
+     */
     static final class Builder {
         private byte[] packed;
         private String[] text;
         private int size;
+        /** Where the transition being built starts, and whether its time was given. */
+        private int offset;
+        private boolean atGiven;
 
         Builder(int expected) {
             packed = new byte[Math.max(1, expected) * WIDTH];
         }
 
         void add(String at, String from, String to, String source, String commit, int changedFilesCount) {
+            begin();
+            if (at != null) {
+                at(at);
+            }
+            status(FROM, from);
+            status(TO, to);
+            status(SOURCE, source);
+            commit(commit);
+            changedFiles(changedFilesCount);
+            end();
+        }
+
+        /** Starts a transition whose fields are all {@code null}, with no changed files, until given. */
+        void begin() {
             if ((size + 1) * WIDTH > packed.length) {
                 packed = Arrays.copyOf(packed, packed.length * 2);
                 text = text == null ? null : Arrays.copyOf(text, packed.length / WIDTH * TEXT_FIELDS);
             }
-            int offset = size * WIDTH;
+            offset = size * WIDTH;
+            Arrays.fill(packed, offset, offset + WIDTH, (byte) 0); // null codes and commit, no changed files
+            atGiven = false;
+        }
+
+        void at(CharSequence at) {
             long millis = PackedTime.of(at);
             if (millis == Long.MIN_VALUE) {
-                keep(AT, at);
+                keep(AT, at.toString());
             }
             putLong(packed, offset, millis);
-            packed[offset + 8] = code(FROM, from);
-            packed[offset + 9] = code(TO, to);
-            packed[offset + 10] = code(SOURCE, source);
-            putInt(packed, offset + 11, changedFilesCount);
+            atGiven = true;
+        }
+
+        void from(CharSequence value) {
+            status(FROM, value);
+        }
+
+        void to(CharSequence value) {
+            status(TO, value);
+        }
+
+        void source(CharSequence value) {
+            status(SOURCE, value);
+        }
+
+        void commit(CharSequence commit) {
             packed[offset + 15] = packCommit(commit, offset + 16);
+        }
+
+        void changedFiles(int count) {
+            putInt(packed, offset + 11, count);
+        }
+
+        /** Ends the transition begun; a time not given is {@code null}, kept as text. */
+        void end() {
+            if (!atGiven) {
+                putLong(packed, offset, Long.MIN_VALUE);
+                keep(AT, null);
+            }
             size++;
         }
 
@@ -115,28 +167,44 @@ public final class History extends AbstractList<Transition> implements RandomAcc
             text[size * TEXT_FIELDS + field] = value;
         }
 
-        private byte code(int field, String value) {
-            int code = value == null ? 0 : CODES.indexOf(value);
-            if (code < 0 || (value != null && code == 0)) {
-                keep(field, value);
-                return AS_TEXT;
-            }
-            return (byte) code;
+        private void status(int field, CharSequence value) {
+            packed[offset + 8 + field - FROM] = code(field, value);
         }
 
-        /** The commit's length in hex digits when packed at {@code offset}, else {@code AS_TEXT}. */
-        private byte packCommit(String commit, int offset) {
+        private byte code(int field, CharSequence value) {
+            if (value == null) {
+                return 0;
+            }
+            for (int code = 1; code < CODES.size(); code++) {
+                if (CODES.get(code).contentEquals(value)) {
+                    return (byte) code;
+                }
+            }
+            keep(field, value.toString());
+            return AS_TEXT;
+        }
+
+        /** The commit's length in hex digits when packed at {@code at}, else {@code AS_TEXT}. */
+        private byte packCommit(CharSequence commit, int at) {
             if (commit == null) {
                 return 0;
             }
-            if (commit.isEmpty() || commit.length() > MAX_PACKED_COMMIT || commit.length() % 2 != 0
-                    || !isLowerHex(commit)) {
-                keep(COMMIT, commit);
+            int length = commit.length();
+            if (length == 0 || length > MAX_PACKED_COMMIT || length % 2 != 0) {
+                keep(COMMIT, commit.toString());
                 return AS_TEXT;
             }
-            byte[] bytes = HEX.parseHex(commit);
-            System.arraycopy(bytes, 0, packed, offset, bytes.length);
-            return (byte) commit.length();
+            for (int i = 0; i < length; i += 2) {
+                int high = lowerHexDigit(commit.charAt(i));
+                int low = lowerHexDigit(commit.charAt(i + 1));
+                if (high < 0 || low < 0) {
+                    Arrays.fill(packed, at, at + MAX_PACKED_COMMIT / 2, (byte) 0);
+                    keep(COMMIT, commit.toString());
+                    return AS_TEXT;
+                }
+                packed[at + i / 2] = (byte) (high << 4 | low);
+            }
+            return (byte) length;
         }
     }
 
@@ -221,14 +289,9 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         return length == 0 ? null : HEX.formatHex(packed, at + 16, at + 16 + length / 2);
     }
 
-    private static boolean isLowerHex(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
-                return false;
-            }
-        }
-        return true;
+    /** The value of a lower-case hex digit; -1 for any other character. */
+    private static int lowerHexDigit(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
     }
 
     private static void putLong(byte[] b, int at, long v) {

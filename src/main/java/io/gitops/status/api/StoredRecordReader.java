@@ -33,9 +33,14 @@ public final class StoredRecordReader {
     private static final int CHANGED_FILES = FIELDS.indexOf("changed_files");
     private static final int LABELS = FIELDS.indexOf("labels");
     private static final int HISTORY = FIELDS.indexOf("history");
+    /** A transition's fields, indexed by the constants that follow. */
     private static final List<String> TRANSITION_FIELDS = List.of("at", "from", "to", "source", "commit_sha",
             "changed_files_count");
-    private static final int CHANGED_FILES_COUNT = TRANSITION_FIELDS.indexOf("changed_files_count");
+    private static final int AT = 0;
+    private static final int FROM = 1;
+    private static final int TO = 2;
+    private static final int SOURCE = 3;
+    private static final int CHANGED_FILES_COUNT = 5;
 
     private StoredRecordReader() {
     }
@@ -119,16 +124,15 @@ public final class StoredRecordReader {
         return p.currentToken() == JsonToken.END_OBJECT ? labels : null;
     }
 
-    /** Transitions, after the history's {@code START_ARRAY}, as {@link HistoryJsonReader} packs them. */
+    /** Transitions, after the history's {@code START_ARRAY}, packed as {@link HistoryJsonReader} packs them. */
     private static History history(JsonParser p) throws IOException {
         History.Builder builder = new History.Builder(20);
-        String[] text = new String[TRANSITION_FIELDS.size()];
+        TextSlice text = new TextSlice();
         for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken()) {
             if (token != JsonToken.START_OBJECT) {
                 return null;
             }
-            java.util.Arrays.fill(text, null);
-            int changedFilesCount = 0;
+            builder.begin();
             int seen = 0;
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
                 int field = TRANSITION_FIELDS.indexOf(name);
@@ -138,21 +142,29 @@ public final class StoredRecordReader {
                 seen |= 1 << field;
                 JsonToken value = p.nextToken();
                 if (value == JsonToken.VALUE_NULL) {
-                    continue;
+                    continue; // as left out
                 }
-                if (field == CHANGED_FILES_COUNT && value == JsonToken.VALUE_NUMBER_INT
-                        && p.getNumberType() == JsonParser.NumberType.INT) {
-                    changedFilesCount = p.getIntValue();
-                } else if (field != CHANGED_FILES_COUNT && value == JsonToken.VALUE_STRING) {
-                    text[field] = p.getText();
-                } else {
+                if (field == CHANGED_FILES_COUNT) {
+                    if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+                        return null;
+                    }
+                    builder.changedFiles(p.getIntValue());
+                } else if (value != JsonToken.VALUE_STRING) {
                     return null;
+                } else {
+                    switch (field) {
+                        case AT -> builder.at(text.of(p));
+                        case FROM -> builder.from(text.of(p));
+                        case TO -> builder.to(text.of(p));
+                        case SOURCE -> builder.source(text.of(p));
+                        default -> builder.commit(text.of(p));
+                    }
                 }
             }
             if (p.currentToken() != JsonToken.END_OBJECT) {
                 return null;
             }
-            builder.add(text[0], text[1], text[2], text[3], text[4], changedFilesCount);
+            builder.end();
         }
         return builder.build();
     }

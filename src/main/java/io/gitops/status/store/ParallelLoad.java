@@ -11,10 +11,12 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -40,8 +42,11 @@ final class ParallelLoad {
     private final FileChannel channel;
     private final int threads;
     private final int inFlight;
-    /** Bytes read after the last complete line, carried into the next block. */
+    /** Bytes read after the last complete line, carried into the next block: {@code carry[0, carryLength)}. */
     private byte[] carry = new byte[0];
+    private int carryLength;
+    /** Blocks that the workers are done with: at most {@link #inFlight} + 1 blocks are ever allocated. */
+    private final BlockingQueue<byte[]> free = new LinkedBlockingQueue<>();
     private boolean eof;
 
     private ParallelLoad(FileChannel channel, int threads) {
@@ -57,16 +62,15 @@ final class ParallelLoad {
 
     private StoreFormat.Loaded read() throws IOException {
         channel.position(0);
-        byte[] first = nextBlock(false);
-        int newline = indexOf(first, (byte) '\n');
-        if (newline < 0) {
-            return null;
-        }
-        RecordLines.Header header = RecordLines.header(first, newline);
+        Block first = nextBlock(false);
+        int newline = RecordLines.endOfLine(first.bytes(), 0, first.length());
+        RecordLines.Header header = newline == first.length() ? null : RecordLines.header(first.bytes(), newline);
         if (header == null) {
             return null;
         }
-        carry = Arrays.copyOfRange(first, newline + 1, first.length);
+        carry = Arrays.copyOfRange(first.bytes(), newline + 1, first.length());
+        carryLength = carry.length;
+        free.add(first.bytes());
         ExecutorService workers = Executors.newFixedThreadPool(threads, task -> {
             Thread t = new Thread(task, "store-load-" + THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -86,11 +90,15 @@ final class ParallelLoad {
         LineOrder order = new LineOrder();
         Set<String> keys = new HashSet<>();
         List<StatusRecord> records = new ArrayList<>();
-        while (!eof || carry.length > 0 || !pending.isEmpty()) {
-            if ((!eof || carry.length > 0) && pending.size() < inFlight) {
-                byte[] block = nextBlock(true);
-                if (block.length > 0) {
-                    pending.add(workers.submit(() -> RecordLines.read(block, block.length)));
+        while (!eof || carryLength > 0 || !pending.isEmpty()) {
+            if ((!eof || carryLength > 0) && pending.size() < inFlight) {
+                Block block = nextBlock(true);
+                if (block.length() > 0) {
+                    pending.add(workers.submit(() -> {
+                        RecordLines.Batch batch = RecordLines.read(block.bytes(), block.length());
+                        free.add(block.bytes());
+                        return batch;
+                    }));
                 }
                 continue;
             }
@@ -125,11 +133,16 @@ final class ParallelLoad {
     /**
      * The next whole lines of the file (the carried bytes first), about {@value #BLOCK_BYTES}
      * bytes or one longer line; at the end of the file, what is left, whole lines or not. With
-     * {@code wholeLines} false, just a block's worth from the start.
+     * {@code wholeLines} false, just a block's worth from the start. Fills a block that a worker
+     * is done with when there is one.
      */
-    private byte[] nextBlock(boolean wholeLines) throws IOException {
-        byte[] block = Arrays.copyOf(carry, Math.max(BLOCK_BYTES, carry.length * 2));
-        int filled = carry.length;
+    private Block nextBlock(boolean wholeLines) throws IOException {
+        byte[] block = free.poll();
+        if (block == null || block.length < 2 * carryLength) {
+            block = new byte[Math.max(BLOCK_BYTES, 2 * carryLength)];
+        }
+        System.arraycopy(carry, 0, block, 0, carryLength);
+        int filled = carryLength;
         while (true) {
             while (filled < block.length && !eof) {
                 int n = channel.read(ByteBuffer.wrap(block, filled, block.length - filled));
@@ -138,24 +151,23 @@ final class ParallelLoad {
             }
             int last = lastIndexOf(block, filled, (byte) '\n');
             if (eof || !wholeLines) {
-                carry = new byte[0];
-                return Arrays.copyOf(block, filled);
+                carryLength = 0;
+                return new Block(block, filled);
             }
             if (last >= 0) {
-                carry = Arrays.copyOfRange(block, last + 1, filled);
-                return Arrays.copyOf(block, last + 1);
+                carryLength = filled - last - 1;
+                if (carry.length < carryLength) {
+                    carry = new byte[Math.max(carryLength, BLOCK_BYTES / 4)];
+                }
+                System.arraycopy(block, last + 1, carry, 0, carryLength);
+                return new Block(block, last + 1);
             }
             block = Arrays.copyOf(block, block.length * 2); // a line longer than the block
         }
     }
 
-    private static int indexOf(byte[] b, byte value) {
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] == value) {
-                return i;
-            }
-        }
-        return -1;
+    /** Bytes of the file in {@code bytes[0, length)}. */
+    private record Block(byte[] bytes, int length) {
     }
 
     private static int lastIndexOf(byte[] b, int length, byte value) {
