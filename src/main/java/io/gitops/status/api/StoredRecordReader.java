@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +31,15 @@ public final class StoredRecordReader {
             "server_type", "environment", "status", "changed_files", "validation_status", "validation_message",
             "commit_sha", "branch", "updated_by", "labels", "last_pipeline_run", "last_cron_check", "timestamp",
             "written_by_token", "history");
+    /** Field name to index: names come from the parser's symbol table, so their hashes are cached. */
+    private static final Map<String, Integer> FIELD_INDEX = index(FIELDS);
     private static final int CHANGED_FILES = FIELDS.indexOf("changed_files");
     private static final int LABELS = FIELDS.indexOf("labels");
     private static final int HISTORY = FIELDS.indexOf("history");
     /** A transition's fields, indexed by the constants that follow. */
     private static final List<String> TRANSITION_FIELDS = List.of("at", "from", "to", "source", "commit_sha",
             "changed_files_count");
+    private static final Map<String, Integer> TRANSITION_FIELD_INDEX = index(TRANSITION_FIELDS);
     private static final int AT = 0;
     private static final int FROM = 1;
     private static final int TO = 2;
@@ -43,6 +47,12 @@ public final class StoredRecordReader {
     private static final int CHANGED_FILES_COUNT = 5;
 
     private StoredRecordReader() {
+    }
+
+    private static Map<String, Integer> index(List<String> names) {
+        Map<String, Integer> index = new HashMap<>();
+        names.forEach(name -> index.put(name, index.size()));
+        return index;
     }
 
     /**
@@ -59,7 +69,7 @@ public final class StoredRecordReader {
         History history = null;
         int seen = 0;
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-            int field = FIELDS.indexOf(name);
+            int field = FIELD_INDEX.getOrDefault(name, -1);
             if (field < 0 || (seen & (1 << field)) != 0) {
                 return null;
             }
@@ -135,7 +145,7 @@ public final class StoredRecordReader {
             builder.begin();
             int seen = 0;
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                int field = TRANSITION_FIELDS.indexOf(name);
+                int field = TRANSITION_FIELD_INDEX.getOrDefault(name, -1);
                 if (field < 0 || (seen & (1 << field)) != 0) {
                     return null;
                 }
