@@ -30,18 +30,18 @@ public final class History extends AbstractList<Transition> implements RandomAcc
     static final History EMPTY = new History(new byte[0], null);
 
     /** Values of {@code from}, {@code to} and {@code source} that take one byte; 0 is {@code null}. */
-    private static final List<String> CODES = List.of("", "synced", "out_of_sync", "failed", "unknown",
+    static final List<String> CODES = List.of("", "synced", "out_of_sync", "failed", "unknown",
             "pipeline", "cron", "legacy");
-    private static final byte AS_TEXT = (byte) 0xFF;
-    private static final int MAX_PACKED_COMMIT = 40;
-    private static final int WIDTH = 8 + 3 + 4 + 1 + MAX_PACKED_COMMIT / 2;
+    static final byte AS_TEXT = (byte) 0xFF;
+    static final int MAX_PACKED_COMMIT = 40;
+    static final int WIDTH = 8 + 3 + 4 + 1 + MAX_PACKED_COMMIT / 2;
     /** Fields that may be kept as text, per transition. */
-    private static final int AT = 0;
-    private static final int FROM = 1;
-    private static final int TO = 2;
-    private static final int SOURCE = 3;
-    private static final int COMMIT = 4;
-    private static final int TEXT_FIELDS = 5;
+    static final int AT = 0;
+    static final int FROM = 1;
+    static final int TO = 2;
+    static final int SOURCE = 3;
+    static final int COMMIT = 4;
+    static final int TEXT_FIELDS = 5;
     private static final HexFormat HEX = HexFormat.of();
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
@@ -50,7 +50,7 @@ public final class History extends AbstractList<Transition> implements RandomAcc
     /** Per transition, {@value #TEXT_FIELDS} slots for values kept as text; {@code null} when none is. */
     private final String[] text;
 
-    private History(byte[] packed, String[] text) {
+    History(byte[] packed, String[] text) {
         this.packed = packed;
         this.text = text;
     }
@@ -63,149 +63,12 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         if (transitions instanceof History history) {
             return history;
         }
-        Builder builder = new Builder(transitions.size());
+        HistoryBuilder builder = new HistoryBuilder(transitions.size());
         for (Transition t : transitions) {
             Objects.requireNonNull(t, "transition");
             builder.add(t.at(), t.from(), t.to(), t.source(), t.commitSha(), t.changedFilesCount());
         }
         return builder.build();
-    }
-
-    /**
-     * Packs transitions one by one, without a {@link Transition} object each (see {@link
-     * HistoryJsonReader}): with {@link #add}, or field by field from {@link #begin} to {@link #end},
-     * each field at most once and any left out {@code null} (no changed files), which packs the
-     * same as {@link #add} of the same values. Values are read as text and copied only when kept
-     * as text, so that a reader can hand in its parser's buffer ({@link StoredRecordReader}).
-     */
-    static final class Builder {
-        private byte[] packed;
-        private String[] text;
-        private int size;
-        /** Where the transition being built starts, and whether its time was given. */
-        private int offset;
-        private boolean atGiven;
-
-        Builder(int expected) {
-            packed = new byte[Math.max(1, expected) * WIDTH];
-        }
-
-        void add(String at, String from, String to, String source, String commit, int changedFilesCount) {
-            begin();
-            if (at != null) {
-                at(at);
-            }
-            status(FROM, from);
-            status(TO, to);
-            status(SOURCE, source);
-            commit(commit);
-            changedFiles(changedFilesCount);
-            end();
-        }
-
-        /** Starts a transition whose fields are all {@code null}, with no changed files, until given. */
-        void begin() {
-            if ((size + 1) * WIDTH > packed.length) {
-                packed = Arrays.copyOf(packed, packed.length * 2);
-                text = text == null ? null : Arrays.copyOf(text, packed.length / WIDTH * TEXT_FIELDS);
-            }
-            offset = size * WIDTH;
-            Arrays.fill(packed, offset, offset + WIDTH, (byte) 0); // null codes and commit, no changed files
-            atGiven = false;
-        }
-
-        void at(CharSequence at) {
-            long millis = PackedTime.of(at);
-            if (millis == Long.MIN_VALUE) {
-                keep(AT, at.toString());
-            }
-            putLong(packed, offset, millis);
-            atGiven = true;
-        }
-
-        void from(CharSequence value) {
-            status(FROM, value);
-        }
-
-        void to(CharSequence value) {
-            status(TO, value);
-        }
-
-        void source(CharSequence value) {
-            status(SOURCE, value);
-        }
-
-        void commit(CharSequence commit) {
-            packed[offset + 15] = packCommit(commit, offset + 16);
-        }
-
-        void changedFiles(int count) {
-            putInt(packed, offset + 11, count);
-        }
-
-        /** Ends the transition begun; a time not given is {@code null}, kept as text. */
-        void end() {
-            if (!atGiven) {
-                putLong(packed, offset, Long.MIN_VALUE);
-                keep(AT, null);
-            }
-            size++;
-        }
-
-        History build() {
-            if (size == 0) {
-                return EMPTY;
-            }
-            return new History(Arrays.copyOf(packed, size * WIDTH),
-                    text == null ? null : Arrays.copyOf(text, size * TEXT_FIELDS));
-        }
-
-        private void keep(int field, String value) {
-            if (text == null) {
-                text = new String[packed.length / WIDTH * TEXT_FIELDS];
-            }
-            text[size * TEXT_FIELDS + field] = value;
-        }
-
-        private void status(int field, CharSequence value) {
-            packed[offset + 8 + field - FROM] = code(field, value);
-        }
-
-        private byte code(int field, CharSequence value) {
-            if (value == null) {
-                return 0;
-            }
-            for (int code = 1; code < CODES.size(); code++) {
-                if (CODES.get(code).contentEquals(value)) {
-                    return (byte) code;
-                }
-            }
-            keep(field, value.toString());
-            return AS_TEXT;
-        }
-
-        /** The commit's length in hex digits when packed at {@code at}, else {@code AS_TEXT}. */
-        private byte packCommit(CharSequence commit, int at) {
-            if (commit == null) {
-                return 0;
-            }
-            int length = commit.length();
-            if (length == 0 || length > MAX_PACKED_COMMIT || length % 2 != 0) {
-                keep(COMMIT, commit.toString());
-                return AS_TEXT;
-            }
-            for (int i = 0; i < length; i += 2) {
-                int high = lowerHexDigit(commit.charAt(i));
-                int low = lowerHexDigit(commit.charAt(i + 1));
-                if (high < 0 || low < 0) {
-                    Arrays.fill(packed, at, at + MAX_PACKED_COMMIT / 2, (byte) 0);
-                    keep(COMMIT, commit.toString());
-                    return AS_TEXT;
-                }
-                packed[at + i / 2] = (byte) (high << 4 | low);
-            }
-            return (byte) length;
-        }
     }
 
     @Override
@@ -289,12 +152,7 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         return length == 0 ? null : HEX.formatHex(packed, at + 16, at + 16 + length / 2);
     }
 
-    /** The value of a lower-case hex digit; -1 for any other character. */
-    private static int lowerHexDigit(char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    }
-
-    private static void putLong(byte[] b, int at, long v) {
+    static void putLong(byte[] b, int at, long v) {
         LONG.set(b, at, v);
     }
 
@@ -302,7 +160,7 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         return (long) LONG.get(b, at);
     }
 
-    private static void putInt(byte[] b, int at, int v) {
+    static void putInt(byte[] b, int at, int v) {
         INT.set(b, at, v);
     }
 

@@ -136,7 +136,7 @@ public final class StoredRecordReader {
 
     /** Transitions, after the history's {@code START_ARRAY}, packed as {@link HistoryJsonReader} packs them. */
     private static History history(JsonParser p) throws IOException {
-        History.Builder builder = new History.Builder(20);
+        HistoryBuilder builder = new HistoryBuilder(20);
         TextSlice text = new TextSlice();
         for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken()) {
             if (token != JsonToken.START_OBJECT) {

@@ -51,7 +51,10 @@ class ParallelLoadParityTest {
             "{\"history\":[{}, {\"at\":\"2026-01-01T00:00:00.500Z\",\"from\":\"weird\",\"to\":\"\",\"source\":\"cron\","
                     + "\"commit_sha\":\"ABCDEF\",\"changed_files_count\":-3},{\"at\":\"yesterday\",\"commit_sha\":\"abc\","
                     + "\"changed_files_count\":null},{\"changed_files_count\":2147483647,\"commit_sha\":\"\",\"to\":\"failed\"},"
-                    + "{\"at\":\"2026-02-30T00:00:00Z\",\"commit_sha\":\"" + "ab".repeat(21) + "\"}]}",
+                    + "{\"at\":\"2026-02-30T00:00:00Z\",\"commit_sha\":\"" + "ab".repeat(21) + "\"},"
+                    + "{\"at\":\"2026-01-01T00:00:00.000Z\",\"from\":\"SYNCED\",\"source\":\"legacy\",\"commit_sha\":\"0g\"},"
+                    + "{\"at\":\"2026-01-01T00:00:00+00:00\",\"to\":\"unknown\",\"commit_sha\":\"" + "f".repeat(40) + "\"},"
+                    + "{\"at\":\"\u0032026-01-01T00:00:00Z\",\"from\":\"out_of_sync\",\"commit_sha\":\"ab\\u0063d\"}]}",
             "{\"validation_message\":\"" + "x".repeat(70_000) + "\"}");
 
     /** Records that the token loop leaves to databind: what databind makes of them is the answer. */
