@@ -1,11 +1,13 @@
 package io.gitops.status.store;
 
 import io.gitops.status.api.StatusRecord;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** Times reading a data file in this JVM: {@code LoadBench <data file> [rounds]}. Not a test. */
+/**
+ * Times reading a data file in this JVM, the first round with a cold JIT as at start-up:
+ * {@code LoadBench <data file> [rounds]}. Not a test.
+ */
 public final class LoadBench {
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
@@ -16,9 +18,5 @@ public final class LoadBench {
             StoreFormat.read(file, r -> loaded.put(r.key(), r));
             System.out.printf("read %d records in %d ms%n", loaded.size(), (System.nanoTime() - t0) / 1_000_000);
         }
-        try (FileChannel channel = FileChannel.open(file)) {
-            System.out.println("parallel reader takes the file: " + (ParallelLoad.read(channel) != null));
-        }
-
     }
 }
