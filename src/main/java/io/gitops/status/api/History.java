@@ -30,18 +30,18 @@ public final class History extends AbstractList<Transition> implements RandomAcc
     static final History EMPTY = new History(new byte[0], null);
 
     /** Values of {@code from}, {@code to} and {@code source} that take one byte; 0 is {@code null}. */
-    private static final List<String> CODES = List.of("", "synced", "out_of_sync", "failed", "unknown",
+    static final List<String> CODES = List.of("", "synced", "out_of_sync", "failed", "unknown",
             "pipeline", "cron", "legacy");
-    private static final byte AS_TEXT = (byte) 0xFF;
-    private static final int MAX_PACKED_COMMIT = 40;
-    private static final int WIDTH = 8 + 3 + 4 + 1 + MAX_PACKED_COMMIT / 2;
+    static final byte AS_TEXT = (byte) 0xFF;
+    static final int MAX_PACKED_COMMIT = 40;
+    static final int WIDTH = 8 + 3 + 4 + 1 + MAX_PACKED_COMMIT / 2;
     /** Fields that may be kept as text, per transition. */
-    private static final int AT = 0;
-    private static final int FROM = 1;
-    private static final int TO = 2;
-    private static final int SOURCE = 3;
-    private static final int COMMIT = 4;
-    private static final int TEXT_FIELDS = 5;
+    static final int AT = 0;
+    static final int FROM = 1;
+    static final int TO = 2;
+    static final int SOURCE = 3;
+    static final int COMMIT = 4;
+    static final int TEXT_FIELDS = 5;
     private static final HexFormat HEX = HexFormat.of();
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
@@ -50,7 +50,7 @@ public final class History extends AbstractList<Transition> implements RandomAcc
     /** Per transition, {@value #TEXT_FIELDS} slots for values kept as text; {@code null} when none is. */
     private final String[] text;
 
-    private History(byte[] packed, String[] text) {
+    History(byte[] packed, String[] text) {
         this.packed = packed;
         this.text = text;
     }
@@ -63,81 +63,12 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         if (transitions instanceof History history) {
             return history;
         }
-        Builder builder = new Builder(transitions.size());
+        HistoryBuilder builder = new HistoryBuilder(transitions.size());
         for (Transition t : transitions) {
             Objects.requireNonNull(t, "transition");
             builder.add(t.at(), t.from(), t.to(), t.source(), t.commitSha(), t.changedFilesCount());
         }
         return builder.build();
-    }
-
-    /** Packs transitions one by one, without a {@link Transition} object each (see {@link HistoryJsonReader}). */
-    static final class Builder {
-        private byte[] packed;
-        private String[] text;
-        private int size;
-
-        Builder(int expected) {
-            packed = new byte[Math.max(1, expected) * WIDTH];
-        }
-
-        void add(String at, String from, String to, String source, String commit, int changedFilesCount) {
-            if ((size + 1) * WIDTH > packed.length) {
-                packed = Arrays.copyOf(packed, packed.length * 2);
-                text = text == null ? null : Arrays.copyOf(text, packed.length / WIDTH * TEXT_FIELDS);
-            }
-            int offset = size * WIDTH;
-            long millis = PackedTime.of(at);
-            if (millis == Long.MIN_VALUE) {
-                keep(AT, at);
-            }
-            putLong(packed, offset, millis);
-            packed[offset + 8] = code(FROM, from);
-            packed[offset + 9] = code(TO, to);
-            packed[offset + 10] = code(SOURCE, source);
-            putInt(packed, offset + 11, changedFilesCount);
-            packed[offset + 15] = packCommit(commit, offset + 16);
-            size++;
-        }
-
-        History build() {
-            if (size == 0) {
-                return EMPTY;
-            }
-            return new History(Arrays.copyOf(packed, size * WIDTH),
-                    text == null ? null : Arrays.copyOf(text, size * TEXT_FIELDS));
-        }
-
-        private void keep(int field, String value) {
-            if (text == null) {
-                text = new String[packed.length / WIDTH * TEXT_FIELDS];
-            }
-            text[size * TEXT_FIELDS + field] = value;
-        }
-
-        private byte code(int field, String value) {
-            int code = value == null ? 0 : CODES.indexOf(value);
-            if (code < 0 || (value != null && code == 0)) {
-                keep(field, value);
-                return AS_TEXT;
-            }
-            return (byte) code;
-        }
-
-        /** The commit's length in hex digits when packed at {@code offset}, else {@code AS_TEXT}. */
-        private byte packCommit(String commit, int offset) {
-            if (commit == null) {
-                return 0;
-            }
-            if (commit.isEmpty() || commit.length() > MAX_PACKED_COMMIT || commit.length() % 2 != 0
-                    || !isLowerHex(commit)) {
-                keep(COMMIT, commit);
-                return AS_TEXT;
-            }
-            byte[] bytes = HEX.parseHex(commit);
-            System.arraycopy(bytes, 0, packed, offset, bytes.length);
-            return (byte) commit.length();
-        }
     }
 
     @Override
@@ -221,17 +152,7 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         return length == 0 ? null : HEX.formatHex(packed, at + 16, at + 16 + length / 2);
     }
 
-    private static boolean isLowerHex(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static void putLong(byte[] b, int at, long v) {
+    static void putLong(byte[] b, int at, long v) {
         LONG.set(b, at, v);
     }
 
@@ -239,7 +160,7 @@ public final class History extends AbstractList<Transition> implements RandomAcc
         return (long) LONG.get(b, at);
     }
 
-    private static void putInt(byte[] b, int at, int v) {
+    static void putInt(byte[] b, int at, int v) {
         INT.set(b, at, v);
     }
 

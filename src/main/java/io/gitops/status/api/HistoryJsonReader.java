@@ -23,7 +23,7 @@ public final class HistoryJsonReader extends StdDeserializer<History> {
         if (!p.isExpectedStartArrayToken()) {
             return (History) ctxt.handleUnexpectedToken(History.class, p);
         }
-        History.Builder builder = new History.Builder(20);
+        HistoryBuilder builder = new HistoryBuilder(20);
         for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken()) {
             if (token != JsonToken.START_OBJECT) {
                 return (History) ctxt.handleUnexpectedToken(Transition.class, p);

@@ -15,7 +15,7 @@ final class PackedTime {
      * fraction digits, as {@link Instant#toString()} writes it) is exactly {@code at};
      * {@link Long#MIN_VALUE} for any other text. Read by hand: a large data file holds millions.
      */
-    static long of(String at) {
+    static long of(CharSequence at) {
         int length = at == null ? 0 : at.length();
         if ((length != 20 && length != 24) || at.charAt(4) != '-' || at.charAt(7) != '-' || at.charAt(10) != 'T'
                 || at.charAt(13) != ':' || at.charAt(16) != ':' || at.charAt(length - 1) != 'Z'
@@ -43,7 +43,7 @@ final class PackedTime {
     }
 
     /** The number written by {@code count} digits at {@code from}; -1 when one is not a digit. */
-    private static int digits(String s, int from, int count) {
+    private static int digits(CharSequence s, int from, int count) {
         int value = 0;
         for (int i = from; i < from + count; i++) {
             char c = s.charAt(i);

@@ -133,6 +133,7 @@ final class FileView {
 
     /** Reads the data file (migrating v1 data) and replays the journal lines it has not folded. */
     private void load(ProcessLock.Held lock) throws IOException, StoreFormat.DamagedFileException {
+        long started = System.nanoTime();
         ConcurrentSkipListMap<String, StatusRecord> loaded = new ConcurrentSkipListMap<>(KeyOrder.KEYS);
         StoreFormat.Contents contents = StoreFormat.read(file, record -> loaded.put(record.key(), record));
         if (contents.isV1()) {
@@ -151,6 +152,8 @@ final class FileView {
         journalStart = header.length();
         journalLength = replayed.validLength();
         dataFileLength = Files.exists(file) ? Files.size(file) : 0;
+        LOG.info(() -> "loaded " + loaded.size() + " records from " + file + " in "
+                + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
 
     /**

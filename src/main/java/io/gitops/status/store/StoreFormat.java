@@ -16,11 +16,15 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Collection;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -56,6 +60,10 @@ final class StoreFormat {
     record Contents(Folded folded, boolean isV1) {
     }
 
+    /** A data file's folded marker and records, in file order, as {@link ParallelLoad} read them. */
+    record Loaded(Folded folded, List<StatusRecord> records) {
+    }
+
     /** A data file that cannot be read as v2 or v1 data. */
     static final class DamagedFileException extends Exception {
         DamagedFileException(String message) {
@@ -82,11 +90,29 @@ final class StoreFormat {
     }
 
     /**
-     * Reads a v2 data file's records into {@code each}; a missing or blank file has none. Returns
-     * {@code isV1} without reading records when the file holds v1 data.
+     * Reads a v2 data file's records into {@code each}, in file order; a missing or blank file has
+     * none. Returns {@code isV1} without reading records when the file holds v1 data. A file in
+     * the layout that {@link #write} gives it is read on all cores ({@link ParallelLoad}); any
+     * other file, or one that the parallel reader refuses, the streaming way, with the same result.
      */
     static Contents read(Path file, Consumer<StatusRecord> each) throws IOException, DamagedFileException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), READ_BUFFER_BYTES);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Loaded loaded = ParallelLoad.read(channel);
+            if (loaded != null) {
+                loaded.records().forEach(each);
+                return new Contents(loaded.folded(), false);
+            }
+            channel.position(0);
+            return readStreaming(Channels.newInputStream(channel), each);
+        } catch (NoSuchFileException e) {
+            return new Contents(null, false);
+        }
+    }
+
+    /** Reads the data file the streaming way, one token after another; {@link #read} without {@link ParallelLoad}. */
+    static Contents readStreaming(InputStream stream, Consumer<StatusRecord> each)
+            throws IOException, DamagedFileException {
+        try (InputStream in = new BufferedInputStream(stream, READ_BUFFER_BYTES);
                 JsonParser parser = Json.mapper().createParser(in)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
@@ -101,8 +127,6 @@ final class StoreFormat {
                         + "; this service reads version \"" + VERSION + "\" and v1 data");
             }
             return new Contents(readRest(parser, each), false);
-        } catch (NoSuchFileException e) {
-            return new Contents(null, false);
         } catch (JacksonException e) {
             throw new DamagedFileException("not valid JSON: " + e.getOriginalMessage());
         }
