@@ -24,7 +24,8 @@ import java.util.Set;
  * configured, every write needs a
  * valid {@code Authorization: Bearer} token (401 otherwise), and so does every read except
  * {@code /health} and {@code /ready} once some token has the {@code read} scope (403 for a token
- * without it). Which server groups a write may touch is decided where the group is known,
+ * without it). The status page's own files ({@link StatusPage}) are open too: the page asks for
+ * the token that its data needs. Which server groups a write may touch is decided where the group is known,
  * by {@link Access}.
  */
 @Provider
@@ -45,10 +46,12 @@ public final class AuthFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!tokens.enabled() || OPEN_PATHS.contains(stripSlashes(request.getUriInfo().getPath()))) {
+        String path = stripSlashes(request.getUriInfo().getPath());
+        boolean read = READS.contains(request.getMethod());
+        // The status page's own files are open: the page asks for the token its data needs.
+        if (!tokens.enabled() || OPEN_PATHS.contains(path) || (read && StatusPage.isPageRequest(request, path))) {
             return;
         }
-        boolean read = READS.contains(request.getMethod());
         if (read && !tokens.readRequired()) {
             return;
         }
