@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +55,8 @@ public final class ServiceResource {
     /** {@code GET /}: the status page to a browser, the service description (JSON) to everyone else. */
     @GET
     @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML})
-    public Response root(@Context Request request, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
-        Response answer = StatusPage.wanted(accept) ? StatusPage.page(request) : Response.ok(info(), MediaType.APPLICATION_JSON_TYPE).build();
+    public Response root(@Context Request request, @Context UriInfo uri, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        Response answer = StatusPage.wanted(accept) ? StatusPage.page(request, uri) : Response.ok(info(), MediaType.APPLICATION_JSON_TYPE).build();
         answer.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ACCEPT);
         return answer;
     }

@@ -12,9 +12,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
+import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -71,8 +74,17 @@ public final class StatusPage {
         return serve(name, request);
     }
 
-    /** {@code index.html}, for {@link ServiceResource}'s {@code GET /}. */
-    static Response page(Request request) {
+    /**
+     * {@code index.html}, for {@link ServiceResource}'s {@code GET /}. Tomcat serves
+     * {@code /gitops-status} itself to the application at {@code /*}, where the page's relative
+     * URLs would name {@code /ui/...} outside the context: that address is redirected to
+     * {@code /gitops-status/} first (the browser keeps the fragment, the view's state).
+     */
+    static Response page(Request request, UriInfo uri) {
+        if (!uri.getRequestUri().getRawPath().endsWith("/")) {
+            URI withSlash = UriBuilder.fromUri(uri.getRequestUri()).replacePath(uri.getRequestUri().getRawPath() + "/").build();
+            return Response.status(Response.Status.FOUND).location(withSlash).build();
+        }
         return serve("index.html", request);
     }
 
