@@ -18,6 +18,8 @@ let hosts = [];
 const environments = new Set();
 let timer = null;
 let lastKey = ''; // which host row to focus again when the details close
+let generation = 0; // the newest refresh; an older one still in flight must not draw over it
+let drawn = []; // the answers on screen: a 304 gives back the very same objects
 
 // Counters for the browser tests and the curious: how often the page asked, and how often it drew.
 const stats = document.documentElement.dataset;
@@ -29,28 +31,30 @@ stats.renders = '0';
 /** Asks for everything shown; re-draws what changed. Never throws: problems become the note. */
 async function refresh() {
   clearTimeout(timer);
+  const mine = ++generation;
   const started = performance.now();
   try {
     const queries = hostQueries(state);
     const [sum, ...lists] = await Promise.all([getJson('status/summary'), ...queries.map(getJson)]);
-    const changed = sum.changed || lists.some((l) => l.changed) || queries.join() !== refresh.lastQueries;
-    refresh.lastQueries = queries.join();
-    if (changed) {
+    if (mine !== generation) return; // a filter changed meanwhile: the newer refresh draws and polls on
+    const bodies = [sum.body, ...lists.map((l) => l.body)];
+    if (bodies.length !== drawn.length || bodies.some((body, i) => body !== drawn[i])) {
+      drawn = bodies;
       summary = sum.body;
-      hosts = merge(lists.map((l) => l.body));
+      hosts = merge(bodies.slice(1));
       hosts.forEach((row) => row.environment && environments.add(row.environment));
       drawAll();
     }
     if ($('detail').open) await refreshDetail(false);
     showProblem(null);
   } catch (e) {
-    showProblem(e);
-  } finally {
-    stats.polls = String(Number(stats.polls) + 1);
-    // A slow answer (a very large fleet) spaces the polls out rather than piling them up.
-    const elapsed = performance.now() - started;
-    timer = setTimeout(poll, Math.max(REFRESH_MS, 3 * elapsed));
+    if (mine === generation) showProblem(e);
   }
+  if (mine !== generation) return; // only the newest refresh schedules the next poll
+  stats.polls = String(Number(stats.polls) + 1);
+  // A slow answer (a very large fleet) spaces the polls out rather than piling them up.
+  const elapsed = performance.now() - started;
+  timer = setTimeout(poll, Math.max(REFRESH_MS, 3 * elapsed));
 }
 
 function poll() {

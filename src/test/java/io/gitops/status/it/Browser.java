@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -71,9 +72,14 @@ final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script, arguments);
     }
 
-    /** Waits up to {@code timeout} for {@code condition} to be true (or non-null). */
+    /**
+     * Waits up to {@code timeout} for {@code condition} to be true (or non-null); an element that
+     * a redraw of the page replaced meanwhile only means: look again.
+     */
     <T> T await(Duration timeout, String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, timeout).withMessage(what).until(condition::apply);
+        return new WebDriverWait(driver, timeout).withMessage(what)
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition::apply);
     }
 
     void screenshot(Path file) {

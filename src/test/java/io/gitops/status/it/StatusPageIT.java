@@ -277,10 +277,15 @@ class StatusPageIT {
         return texts("#hosts tbody tr", "data-key");
     }
 
+    /**
+     * The texts (whitespace folded) or an attribute of every element matching {@code css}, read in
+     * one script: the page may redraw between two WebDriver calls, leaving stale elements.
+     */
+    @SuppressWarnings("unchecked")
     private List<String> texts(String css, String attribute) {
-        return browser.driver().findElements(By.cssSelector(css)).stream()
-                .map(e -> attribute == null ? e.getText().replaceAll("\\s+", " ") : e.getAttribute(attribute))
-                .toList();
+        return (List<String>) browser.script("""
+                return [...document.querySelectorAll(arguments[0])].map(e => arguments[1] === null
+                    ? e.innerText.replace(/\\s+/g, ' ').trim() : e.getAttribute(arguments[1]));""", css, attribute);
     }
 
     private WebElement find(String css) {
