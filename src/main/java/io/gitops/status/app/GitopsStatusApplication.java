@@ -18,6 +18,7 @@ import io.gitops.status.resource.ObjectMapperResolver;
 import io.gitops.status.resource.OpenApiResource;
 import io.gitops.status.resource.PathWords;
 import io.gitops.status.resource.ServiceResource;
+import io.gitops.status.resource.StatusPage;
 import io.gitops.status.resource.StatusResource;
 import io.gitops.status.resource.Writes;
 import io.gitops.status.store.FaultPoint;
@@ -55,7 +56,8 @@ public final class GitopsStatusApplication extends ResourceConfig {
         Staleness staleness = new Staleness(config.staleAfter(), Clock.systemUTC());
         StatusStore store = new FileStatusStore(config.statusFile(), config.limits().maxHosts(), storeFaults);
         List<Class<?>> resources = List.of(StatusResource.class, LegacyStatusResource.class, EventsResource.class,
-                MetricsResource.class, ServiceResource.class, BadgeResource.class, OpenApiResource.class);
+                MetricsResource.class, ServiceResource.class, BadgeResource.class, OpenApiResource.class,
+                StatusPage.class);
         InputRules rules = new InputRules(config.limits().maxChangedFiles(), config.limits().maxChangedFilesBytes(),
                 PathWords.under("status", resources));
         Writes writes = new Writes(store, new Access(tokens), staleness, config.historySize(), rules);

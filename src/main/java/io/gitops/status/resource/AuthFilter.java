@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * configured, every write needs a
  * valid {@code Authorization: Bearer} token (401 otherwise), and so does every read except
  * {@code /health}, {@code /ready} and {@code /openapi.json} once some token has the {@code read}
- * scope (403 for a token without it). Which server groups a write may touch is decided where the group is known,
+ * scope (403 for a token without it). The status page's own files ({@link StatusPage}) are open too:
+ * the page asks for the token that its data needs. Which server groups a write may touch is decided where the group is known,
  * by {@link Access}.
  *
  * <p>Badges also take a token with the {@code badge} scope, which reads nothing else, and take it
@@ -59,10 +60,11 @@ public final class AuthFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String path = stripSlashes(request.getUriInfo().getPath());
-        if (!tokens.enabled() || OPEN_PATHS.contains(path)) {
+        boolean read = READS.contains(request.getMethod());
+        // The status page's own files are open: the page asks for the token its data needs.
+        if (!tokens.enabled() || OPEN_PATHS.contains(path) || (read && StatusPage.isPageRequest(request, path))) {
             return;
         }
-        boolean read = READS.contains(request.getMethod());
         if (read && !tokens.readRequired()) {
             return;
         }

@@ -4,15 +4,20 @@ import io.gitops.status.store.StatusStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the service is ({@code /}), liveness ({@code /health}) and readiness ({@code /ready}). */
+/** What the service is ({@code /}, or the status page to a browser), liveness ({@code /health}) and readiness ({@code /ready}). */
 @Singleton
 @Path("")
 @Produces(MediaType.APPLICATION_JSON)
@@ -44,7 +49,8 @@ public final class ServiceResource {
             "GET /badge/{server_group}/{host}.json",
             "GET /health",
             "GET /ready",
-            "GET /openapi.json");
+            "GET /openapi.json",
+            "GET /ui/{file}");
 
     private final StatusStore store;
 
@@ -53,7 +59,15 @@ public final class ServiceResource {
         this.store = store;
     }
 
+    /** {@code GET /}: the status page to a browser, the service description (JSON) to everyone else. */
     @GET
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML})
+    public Response root(@Context Request request, @Context UriInfo uri, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        Response answer = StatusPage.wanted(accept) ? StatusPage.page(request, uri) : Response.ok(info(), MediaType.APPLICATION_JSON_TYPE).build();
+        answer.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ACCEPT);
+        return answer;
+    }
+
     public Map<String, Object> info() {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("name", ServiceInfo.NAME);

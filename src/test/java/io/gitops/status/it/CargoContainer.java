@@ -434,6 +434,12 @@ final class CargoContainer {
                 """.formatted(CONTEXT, calls);
     }
 
+    /**
+     * Elements of the descriptor that only tune Tomcat and that Jetty does not need: the
+     * {@code <JarScanner>} that skips the tag-library scan (Jetty runs without its JSP module here).
+     */
+    private static final java.util.Set<String> TOMCAT_ONLY = java.util.Set.of("JarScanner");
+
     /** The {@code <Parameter>}s of a Tomcat context descriptor, in order. */
     static Map<String, String> parameters(Path descriptor) throws IOException {
         Element context;
@@ -453,6 +459,9 @@ final class CargoContainer {
         Map<String, String> parameters = new LinkedHashMap<>();
         for (Node child = context.getFirstChild(); child != null; child = child.getNextSibling()) {
             if (child instanceof Element element) {
+                if (TOMCAT_ONLY.contains(element.getTagName())) {
+                    continue;
+                }
                 if (!element.getTagName().equals("Parameter")) {
                     throw new IllegalStateException(descriptor + ": <" + element.getTagName()
                             + "> has no Jetty equivalent in CargoContainer yet");
