@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fleet benchmark: one large fleet with full history, the real application in its own JVM
 # (embedded Jetty, or the built WAR in Tomcat 10.1) and curl/wrk on the same machine. Prints a
-# Markdown table; see README.md ("Fleet benchmark").
+# Markdown table; see docs/development.md ("Fleet benchmark").
 #
 #   bench/fleet.sh                                100,000 hosts x 20 transitions, 10 s per wrk measurement
 #   SERVER=tomcat bench/fleet.sh                  the same against the WAR deployed in Tomcat

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of the status API: the real application in its own JVM (embedded Jetty), loaded by
-# wrk on the same machine after a warm-up round. Prints a Markdown table; see README.md ("Benchmark").
+# wrk on the same machine after a warm-up round. Prints a Markdown table; see docs/development.md ("Benchmark").
 #
 #   bench/run.sh [hosts ...]          default: 1000 10000 100000
 #   DURATION=10s bench/run.sh 10000   seconds per measurement (default 10s)

@@ -79,7 +79,7 @@ class DeployedWarIT {
 
     static final List<String> LEGACY_FIELDS = ContractFields.LEGACY;
 
-    /** The files the store may keep in its folder (contract §7, README "Storage"). */
+    /** The files the store may keep in its folder (contract §7, docs/operations.md "Storage"). */
     static final Set<String> STORE_FILES = Set.of("status.json", "status.json.lock", "status.json.journal");
 
     /** The contract's limit on request bodies. */
@@ -373,7 +373,7 @@ class DeployedWarIT {
         for (String path : List.of("/WEB-INF/web.xml", "/META-INF/MANIFEST.MF")) {
             Answer a = get(path);
             if (c.id().startsWith("jetty") && a.body().isEmpty()) {
-                // Known Jetty 12.0 limitation (README, "Deploying"): on a reused connection Jetty
+                // Known Jetty 12.0 limitation (docs/operations.md, "Deploying"): on a reused connection Jetty
                 // answers its protected targets itself, with an empty JSON-typed 404. Never HTML,
                 // never the file.
                 assertEquals(404, a.status(), a.request());
