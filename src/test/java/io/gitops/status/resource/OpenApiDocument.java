@@ -92,6 +92,16 @@ final class OpenApiDocument {
         return false;
     }
 
+    /**
+     * Whether every success of a route carries an {@code ETag}: its 200 answer documents the header
+     * as required ({@code GET /} tags its page, not its JSON description).
+     */
+    boolean alwaysTagged(String route) {
+        String pointer = responsePointer(route, 200);
+        return pointer != null && root.at(pointer).path("headers").has("ETag")
+                && root.at(follow(pointer + "/headers/ETag")).path("required").asBoolean();
+    }
+
     /** The pointer of the response object a route documents for {@code status}, its $ref followed; null when none. */
     String responsePointer(String route, int status) {
         String pointer = operationPointer(route) + "/responses/" + status;

@@ -27,8 +27,18 @@ final class OpenApiProbes {
         /** A damaged data file. */
         DAMAGED,
         /** {@code maxHosts} 1, one server stored. */
-        FULL
+        FULL,
+        /**
+         * Tokens off, nothing stored, the application under the context path {@link #CONTEXT}, as a
+         * servlet container gives it one (see {@link OpenApiAnswersTest.UnderContextPath}).
+         */
+        CONTEXT
     }
+
+    /** The context path of the {@link Setup#CONTEXT} setup, without slashes. */
+    static final String CONTEXT = "gitops-status";
+    /** What a browser's navigation sends. */
+    static final String BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
     static final String READER = "openapi-reader-secret";
     static final String WRITER = "openapi-writer-secret";
@@ -140,6 +150,16 @@ final class OpenApiProbes {
                 probe(p, "GET /api/status", "api/status", 200),
                 probe(p, "GET /status.json", "status.json", 200),
                 probe(p, "GET /", "", 200),
+                probe(p, "GET /", "", 200).header("Accept", BROWSER),
+                probe(p, "GET /", "", 304).header("Accept", BROWSER).header("If-None-Match", PREVIOUS_TAG),
+                probe(p, "GET /ui/{file}", "ui/index.html", 200).header("Accept", BROWSER),
+                probe(p, "GET /ui/{file}", "ui/style.css", 200).header("Accept", "text/css,*/*;q=0.1"),
+                probe(p, "GET /ui/{file}", "ui/app.js", 200).header("Accept", "*/*"),
+                probe(p, "GET /ui/{file}", "ui/favicon.svg", 200).header("Accept", "image/avif,image/webp,*/*"),
+                probe(p, "GET /ui/{file}", "ui/favicon.svg", 200).header("Accept", "application/xml"),
+                probe(p, "GET /ui/{file}", "ui/app.js", 304).header("Accept", "*/*").header("If-None-Match", PREVIOUS_TAG),
+                probe(p, "GET /ui/{file}", "ui/nothing.js", 404).header("Accept", "*/*"),
+                probe(p, "GET /ui/{file}", "ui/App.JS", 404).header("Accept", "*/*"),
                 probe(p, "GET /health", "health", 200),
                 probe(p, "GET /ready", "ready", 200),
                 probe(p, "GET /openapi.json", "openapi.json", 200),
@@ -176,6 +196,13 @@ final class OpenApiProbes {
                 probe(Setup.TOKENS, "GET /openapi.json", "openapi.json", 200),
                 probe(Setup.TOKENS, "GET /openapi.json", "openapi.json", 200).header("Authorization", "Bearer not-a-token"),
                 probe(Setup.TOKENS, "GET /openapi.json", "openapi.json", 304).header("If-None-Match", PREVIOUS_TAG),
+                probe(Setup.TOKENS, "GET /", "", 200).header("Accept", BROWSER),
+                probe(Setup.TOKENS, "GET /ui/{file}", "ui/app.js", 200).header("Accept", "*/*"),
+                probe(Setup.TOKENS, "GET /ui/{file}", "ui/style.css", 200).header("Accept", "text/css,*/*;q=0.1")
+                        .header("Authorization", "Bearer not-a-token"),
+                probe(Setup.CONTEXT, "GET /", CONTEXT, 302).header("Accept", BROWSER),
+                probe(Setup.CONTEXT, "GET /", CONTEXT + "/", 200).header("Accept", BROWSER),
+                probe(Setup.CONTEXT, "GET /", CONTEXT, 200),
                 probe(Setup.TOKENS, "GET /badge.svg", "badge.svg?token=" + BADGER, 200),
                 probe(Setup.TOKENS, "GET /badge.json", "badge.json", 200).header("Authorization", "Bearer " + READER),
                 probe(Setup.TOKENS, "GET /badge.json", "badge.json?token=" + BADGER, 200),
@@ -191,7 +218,8 @@ final class OpenApiProbes {
 
     /**
      * The probes the document itself calls for: for every route, each status that any route of its
-     * kind answers the same way — 304 by revalidating, 400 with a malformed body or an unknown
+     * kind answers the same way — 304 by revalidating (where every success carries an {@code ETag}:
+     * {@code GET /} tags only its page, which an explicit probe asks for), 400 with a malformed body or an unknown
      * parameter (on a route that refuses unknown ones; badges ignore them), 401 without a token, 403 with a token of the wrong kind, 405 with PUT, 406 with
      * {@code Accept: application/xml}, 413 with a body over 1 MiB, 415 with a text body, 503 over a
      * damaged data file.
@@ -205,7 +233,7 @@ final class OpenApiProbes {
             String body = document.requestExamples(route).values().stream().findFirst().map(Object::toString)
                     .orElse(null);
             Probe base = body == null ? probe(Setup.PLAIN, route, path, 0) : probe(Setup.PLAIN, route, path, 0).body(body);
-            if (statuses.contains(304)) {
+            if (statuses.contains(304) && document.alwaysTagged(route)) {
                 probes.add(with(base, 304).header("If-None-Match", PREVIOUS_TAG));
             }
             if (statuses.contains(400) && body != null) {
@@ -247,8 +275,9 @@ final class OpenApiProbes {
         return base.expecting(expected, setup);
     }
 
-    /** A route's path with its parameters filled in by a server that the PLAIN setup holds. */
+    /** A route's path with its parameters filled in by a server that the PLAIN setup holds, or a file of the page. */
     static String samplePath(String route) {
-        return route.substring(route.indexOf(' ') + 2).replace("{server_group}", "prod-web").replace("{host}", "web-01");
+        return route.substring(route.indexOf(' ') + 2).replace("{server_group}", "prod-web").replace("{host}", "web-01")
+                .replace("{file}", "index.html");
     }
 }
