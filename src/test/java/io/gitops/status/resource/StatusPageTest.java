@@ -54,6 +54,19 @@ class StatusPageTest extends ApiTestSupport {
         }
     }
 
+    /** Names that are not files are answered 404 and never kept: requests cannot grow memory. */
+    @Test
+    void missingFilesAreNotRemembered() {
+        target("ui/app.js").request().get().close();
+        int kept = StatusPage.cachedFiles();
+        for (int i = 0; i < 200; i++) {
+            try (Response missing = target("ui/missing-" + i + ".js").request().get()) {
+                assertEquals(404, missing.getStatus());
+            }
+        }
+        assertEquals(kept, StatusPage.cachedFiles());
+    }
+
     @Test
     void onlyThePagesOwnFilesCanBeNamed() {
         for (String path : List.of("ui/nothing.js", "ui/gitops-status.properties", "ui/..%2Fgitops-status.properties",
