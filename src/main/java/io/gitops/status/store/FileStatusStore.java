@@ -154,13 +154,15 @@ public final class FileStatusStore implements StatusStore {
 
     @Override
     public Readiness readiness() {
-        try {
-            ensureCurrent();
-        } catch (Refusal e) {
-            return new Readiness(false, file, 0, e.getMessage());
-        }
-        String problem = readinessCheck.problem();
-        return new Readiness(problem == null, file, view.records().size(), problem);
+        return readinessCheck.answer(view.generation(), view.failure(), () -> {
+            try {
+                ensureCurrent();
+                String problem = readinessCheck.problem();
+                return new Readiness(problem == null, file, view.records().size(), problem);
+            } catch (Refusal e) {
+                return new Readiness(false, file, 0, e.getMessage());
+            }
+        });
     }
 
     /** Stops the compactor and folds the journal into the data file; later calls fail. */

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Whether the data folder can take writes, judged without writing (a probe per call would cost a
  * disk write per {@code /ready}): the folder and the store's files are writable and the disk has
  * room for a few batches. The answer is kept about a second; a write's own success or failure
- * replaces it at once.
+ * replaces it at once. The store's whole readiness answer is kept the same way ({@link #answer}).
  */
 final class ReadinessCheck {
 
@@ -20,6 +22,7 @@ final class ReadinessCheck {
     private final Path folder;
     private final List<Path> files;
     private volatile Answer answer;
+    private volatile Kept kept;
 
     private record Answer(String problem, long at) {
     }
@@ -38,6 +41,27 @@ final class ReadinessCheck {
             answer = last;
         }
         return last.problem();
+    }
+
+    /**
+     * The store's readiness: {@code full}'s answer, kept a second while the records' generation,
+     * the store's failure and this check's own answer stay the same, so that a probe every few
+     * milliseconds costs no file system call.
+     */
+    StatusStore.Readiness answer(long generation, String failure, Supplier<StatusStore.Readiness> full) {
+        Kept last = kept;
+        long now = System.nanoTime();
+        if (last != null && now - last.at() < KEEP_NANOS && last.generation() == generation
+                && Objects.equals(last.failure(), failure) && last.folder() == answer) {
+            return last.readiness();
+        }
+        Answer folder = answer; // taken first: a change while full runs shows in the next call
+        StatusStore.Readiness readiness = full.get();
+        kept = new Kept(readiness, generation, failure, folder, now);
+        return readiness;
+    }
+
+    private record Kept(StatusStore.Readiness readiness, long generation, String failure, Answer folder, long at) {
     }
 
     /** A write just succeeded: the folder takes writes. */
