@@ -18,10 +18,10 @@ public interface FaultPoint {
     enum Step {
         /** A batch is about to be appended to the journal. */
         APPEND,
-        /** The batch is in the journal, not yet applied in memory. */
-        APPLY,
-        /** Applied in memory, the new version not yet published to other processes. */
+        /** The batch is in the journal, the new version not yet published to other processes. */
         PUBLISH,
+        /** Published, not yet applied in memory. */
+        APPLY,
         /** Compaction: the new data file is about to be written. */
         COMPACT_WRITE,
         /** Compaction: the new data file is forced, about to be renamed into place. */

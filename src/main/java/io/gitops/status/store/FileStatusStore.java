@@ -207,6 +207,7 @@ public final class FileStatusStore implements StatusStore {
 
     /** Stores a batch of writes with one journal append: {@link GroupCommit}'s step, under the guard. */
     private void storeBatch(List<GroupCommit.Pending> batch) {
+        boolean compact = false;
         try {
             ensureOpen();
             try (ProcessLock.Held lock = processLock.acquire()) {
@@ -217,20 +218,26 @@ public final class FileStatusStore implements StatusStore {
                     staged.forEach((key, record) -> entries.add(JournalEntry.of(key, view.records().get(key), record)));
                     view.append(lock, entries);
                     batches.increment();
-                    if (view.journalLength() > Math.max(MIN_COMPACTION_BYTES, view.dataFileLength())) {
-                        compaction.request();
-                    }
+                    compact = view.journalLength() > Math.max(MIN_COMPACTION_BYTES, view.dataFileLength());
                 }
+                // Durable and applied: from here on nothing may turn these writes into errors.
+                batch.forEach(GroupCommit.Pending::stored);
             }
         } catch (IOException e) {
-            String why = "cannot write " + journalFile + ": " + describe(e);
-            LOG.warning(why);
-            readinessCheck.writeFailed(why);
-            throw new StoreUnavailableException(why);
+            if (batch.stream().anyMatch(GroupCommit.Pending::isStored)) {
+                LOG.log(Level.WARNING, "releasing the lock of " + file + " after a stored batch", e);
+            } else {
+                String why = "cannot write " + journalFile + ": " + describe(e);
+                LOG.warning(why);
+                readinessCheck.writeFailed(why);
+                throw new StoreUnavailableException(why);
+            }
         }
-        batch.forEach(GroupCommit.Pending::stored);
         writes.add(batch.stream().filter(GroupCommit.Pending::isStored).count());
         readinessCheck.writeSucceeded();
+        if (compact) {
+            compaction.request();
+        }
     }
 
     private Path sibling(String suffix) {

@@ -48,6 +48,8 @@ final class FileView {
     private long journalStart;
     private long journalLength;
     private long dataFileLength;
+    /** The length a failed append must be cut back to, or -1. */
+    private long pendingCutBack = -1;
 
     FileView(Path file, Path journalFile, ProcessLock processLock, FaultPoint faults) {
         this.file = file;
@@ -113,9 +115,10 @@ final class FileView {
             }
             return;
         }
+        retryCutBack();
         try {
             if (failure == null && known != null && now.continues(known) && now.journal().size() >= journalLength) {
-                journalLength = Journal.replay(journalFile, journalLength, entry -> entry.applyTo(records)).validLength();
+                catchUpWithJournal();
             } else {
                 load(lock);
             }
@@ -129,6 +132,25 @@ final class FileView {
         generation++;
         known = stamp();
         failure = null;
+    }
+
+    /**
+     * Applies the lines other processes appended since. Should the replay fail half-way, the next
+     * catch-up loads the files whole rather than apply the same lines again (a transition twice).
+     */
+    private void catchUpWithJournal() throws IOException, StoreFormat.DamagedFileException {
+        try {
+            if (journalLength == 0) { // another process started this journal: learn its name
+                Journal.Header header = Journal.readHeader(journalFile);
+                journalId = header.id();
+                journalStart = header.length();
+            }
+            journalLength = Journal.replay(journalFile, journalLength, entry -> entry.applyTo(records)).validLength();
+        } catch (IOException | StoreFormat.DamagedFileException | RuntimeException | Error e) {
+            known = null;
+            generation++;
+            throw e;
+        }
     }
 
     /** Reads the data file (migrating v1 data) and replays the journal lines it has not folded. */
@@ -157,10 +179,11 @@ final class FileView {
     }
 
     /**
-     * Appends the changes to the journal (naming a new journal first), then applies them in
-     * memory and publishes a new version. If any step fails, with an exception or an {@link
-     * Error}, the journal is cut back and memory restored before it rethrows: a failed write
-     * never takes effect, now or after a restart.
+     * Appends the changes to the journal (naming a new journal first), publishes a new version
+     * (other processes read it only under the lock this writer holds), then applies them in
+     * memory, the last step: once readers can see a write, nothing can take it back. If any step
+     * fails, with an exception or an {@link Error}, the journal is cut back and memory restored
+     * before it rethrows: a failed write never takes effect, now or after a restart.
      */
     void append(ProcessLock.Held lock, List<JournalEntry> entries) throws IOException {
         byte[] lines = JournalEntry.encode(entries);
@@ -180,32 +203,31 @@ final class FileView {
             faults.reached(FaultPoint.Step.APPEND);
             Journal.append(journalFile, before, lines);
             journalLength = before + lines.length;
+            faults.reached(FaultPoint.Step.PUBLISH);
+            lock.publishNewVersion();
             faults.reached(FaultPoint.Step.APPLY);
             for (JournalEntry entry : entries) {
                 replaced.add(new AbstractMap.SimpleEntry<>(entry.key(), records.get(entry.key())));
                 entry.applyTo(records);
             }
             generation++;
-            faults.reached(FaultPoint.Step.PUBLISH);
-            lock.publishNewVersion();
-            known = stamp();
         } catch (IOException | RuntimeException | Error e) {
             undo(before, idBefore, replaced);
             throw e;
         }
+        try {
+            known = stamp();
+        } catch (IOException | RuntimeException e) {
+            known = null; // the write stands; the next access reads the files again
+        }
     }
 
     private void undo(long journalBefore, String idBefore, List<Map.Entry<String, StatusRecord>> replaced) {
-        try {
-            Journal.cutBack(journalFile, journalBefore);
-            journalLength = journalBefore;
-            journalId = idBefore;
-            journalStart = journalBefore == 0 ? 0 : journalStart;
-        } catch (IOException | RuntimeException | Error e) {
-            failure = "a failed write could not be cut back from " + journalFile + ": " + e;
-            known = null;
-            LOG.severe(failure);
-        }
+        journalLength = journalBefore;
+        journalId = idBefore;
+        journalStart = journalBefore == 0 ? 0 : journalStart;
+        pendingCutBack = journalBefore;
+        retryCutBack();
         try {
             for (int i = replaced.size() - 1; i >= 0; i--) {
                 Map.Entry<String, StatusRecord> entry = replaced.get(i);
@@ -218,6 +240,24 @@ final class FileView {
             generation++;
         } catch (RuntimeException | Error e) {
             known = null; // memory no longer matches the files: the next access loads them again
+        }
+    }
+
+    /**
+     * Cuts a failed append off the journal. Until that succeeds the store stays failed and loads
+     * nothing: a load would replay the lines of a write that was answered with an error.
+     */
+    private void retryCutBack() {
+        if (pendingCutBack < 0) {
+            return;
+        }
+        try {
+            Journal.cutBack(journalFile, pendingCutBack);
+            pendingCutBack = -1;
+        } catch (IOException | RuntimeException | Error e) {
+            String why = "a failed write could not be cut back from " + journalFile + " yet: " + e;
+            LOG.severe(why);
+            throw new StoreUnavailableException(why);
         }
     }
 

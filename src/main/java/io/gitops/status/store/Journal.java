@@ -151,7 +151,9 @@ final class Journal {
      * exist is created and its folder forced.
      */
     static void append(Path journal, long position, byte[] lines) throws IOException {
-        boolean created = !Files.exists(journal);
+        // Writing its first bytes (also into a file a failed first append left empty): force the
+        // folder too, so that the journal's entry survives a crash with them.
+        boolean created = position == 0 || !Files.exists(journal);
         try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             if (channel.size() != position) {
                 // cut off a torn tail left by a crash (never acknowledged) before appending
@@ -171,6 +173,14 @@ final class Journal {
 
     /** Cuts the journal back to {@code length}, durably: what a failed append left is gone. */
     static void cutBack(Path journal, long length) throws IOException {
+        try {
+            if (Files.size(journal) <= length) {
+                return; // nothing was written (a file that cannot be opened for writing, say)
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        boolean interrupted = Thread.interrupted(); // an interrupted thread's channel closes at once
         try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
             if (channel.size() > length) {
                 channel.truncate(length);
@@ -178,6 +188,10 @@ final class Journal {
             }
         } catch (NoSuchFileException e) {
             // nothing was written
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -58,7 +58,7 @@ final class ProcessLock implements Closeable {
             Open current = openOnCurrentFile();
             FileLock lock;
             try {
-                lock = current.channel().lock();
+                lock = uninterrupted(() -> current.channel().lock());
             } catch (OverlappingFileLockException e) {
                 // Another web application in this JVM holds it: wait, it is released soon.
                 if (System.nanoTime() > deadline) {
@@ -87,9 +87,12 @@ final class ProcessLock implements Closeable {
                 return null;
             }
             ByteBuffer buffer = ByteBuffer.allocate(VERSION_BYTES);
-            while (buffer.hasRemaining() && current.channel().read(buffer, buffer.position()) > 0) {
-                // read the whole version
-            }
+            uninterrupted(() -> {
+                while (buffer.hasRemaining() && current.channel().read(buffer, buffer.position()) > 0) {
+                    // read the whole version
+                }
+                return null;
+            });
             return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             return null; // closed under us, or unreadable: let the caller reload under the lock
@@ -136,10 +139,12 @@ final class ProcessLock implements Closeable {
                     .putLong(ThreadLocalRandom.current().nextLong()).array()).getBytes(StandardCharsets.US_ASCII);
             FileChannel channel = lock.channel();
             ByteBuffer buffer = ByteBuffer.wrap(version);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer, buffer.position());
-            }
-            channel.truncate(VERSION_BYTES);
+            uninterrupted(() -> {
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer, buffer.position());
+                }
+                return channel.truncate(VERSION_BYTES);
+            });
         }
 
         @Override
@@ -162,6 +167,26 @@ final class ProcessLock implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the store lock", e);
+        }
+    }
+
+    private interface Io<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs I/O on the lock file with the thread's interrupt flag put aside: a thread that does I/O
+     * on a {@code FileChannel} while interrupted closes it, and closing any descriptor of the lock
+     * file drops this process's lock, which another process could then take in the middle of a write.
+     */
+    private static <T> T uninterrupted(Io<T> io) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return io.run();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

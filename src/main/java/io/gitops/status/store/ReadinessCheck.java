@@ -23,6 +23,8 @@ final class ReadinessCheck {
     private final List<Path> files;
     private volatile Answer answer;
     private volatile Kept kept;
+    /** Why the last write failed, until one succeeds: the folder check cannot see every cause. */
+    private volatile String writeFailure;
 
     private record Answer(String problem, long at) {
     }
@@ -37,7 +39,8 @@ final class ReadinessCheck {
         Answer last = answer;
         long now = System.nanoTime();
         if (last == null || now - last.at() > KEEP_NANOS) {
-            last = new Answer(check(), now);
+            String problem = check();
+            last = new Answer(problem != null ? problem : writeFailure, now);
             answer = last;
         }
         return last.problem();
@@ -66,6 +69,7 @@ final class ReadinessCheck {
 
     /** A write just succeeded: the folder takes writes. */
     void writeSucceeded() {
+        writeFailure = null;
         if (answer == null || answer.problem() != null) {
             answer = new Answer(null, System.nanoTime());
         }
@@ -73,6 +77,7 @@ final class ReadinessCheck {
 
     /** A write just failed: report why (the folder's problem, if the check finds one) until the next check. */
     void writeFailed(String why) {
+        writeFailure = why;
         String problem = check();
         answer = new Answer(problem != null ? problem : why, System.nanoTime());
     }

@@ -116,6 +116,46 @@ class FaultInjectionTest {
         }
     }
 
+    /**
+     * A failed append whose cut-back fails too (the journal turned immutable meanwhile): the store
+     * stays unavailable instead of loading the files, which would replay the refused write, and
+     * once the journal can be cut back the refused write is gone for good.
+     */
+    @Test
+    void aFailedAppendThatCannotBeCutBackIsNeverLoaded() throws Exception {
+        Path journal = dir.resolve("status.json.journal");
+        AtomicReference<Boolean> armed = new AtomicReference<>(false);
+        FaultPoint faults = step -> {
+            if (step == Step.PUBLISH && armed.getAndSet(false)) {
+                try {
+                    org.junit.jupiter.api.Assumptions.assumeTrue(ScratchFilesystem.run("chattr", "+i", journal.toString()),
+                            "chattr +i is not available here");
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                throw new IOException("injected I/O error");
+            }
+        };
+        try (FileStatusStore store = new FileStatusStore(file(), 1000, faults)) {
+            store.write(TestUpdates.put("g", "kept", "synced"));
+            armed.set(true);
+            try {
+                assertThrows(StoreUnavailableException.class, () -> store.write(TestUpdates.put("g", "refused", "synced")));
+                assertEquals(List.of("g/kept"), keys(store), "memory holds what the journal holds");
+                StoreUnavailableException stuck = assertThrows(StoreUnavailableException.class,
+                        () -> store.write(TestUpdates.put("g", "next", "synced")), "nothing goes on over the refused lines");
+                assertTrue(stuck.getMessage().contains("could not be cut back"), stuck.getMessage());
+            } finally {
+                ScratchFilesystem.run("chattr", "-i", journal.toString());
+            }
+            store.write(TestUpdates.put("g", "next", "synced"));
+            assertEquals(List.of("g/kept", "g/next"), keys(store));
+        }
+        try (FileStatusStore reopened = new FileStatusStore(file())) {
+            assertEquals(List.of("g/kept", "g/next"), keys(reopened));
+        }
+    }
+
     @Test
     void anErrorWhileAWriteIsAppliedFailsEveryWriteOfTheBatch() {
         try (FileStatusStore store = new FileStatusStore(file())) {
