@@ -26,7 +26,6 @@ final class Representation {
 
     /** Smaller answers are sent as they are: gzip would not pay for itself. */
     static final int GZIP_MIN_BYTES = 1024;
-    private static final int WRITE_SLICE_BYTES = 64 * 1024;
 
     private final byte[] bytes;
     private final MediaType type;
@@ -70,17 +69,9 @@ final class Representation {
         return response.build();
     }
 
-    /**
-     * Writes the body in slices: the JDK copies each heap buffer written to a socket into a
-     * temporary direct buffer of the same size and keeps it per thread, so writing a large list in
-     * one piece would keep that much native memory for every server thread.
-     */
+    /** Writes the body through {@link Streamed.Slices}, never in one piece. */
     private static StreamingOutput chunked(byte[] body) {
-        return out -> {
-            for (int offset = 0; offset < body.length; offset += WRITE_SLICE_BYTES) {
-                out.write(body, offset, Math.min(WRITE_SLICE_BYTES, body.length - offset));
-            }
-        };
+        return out -> new Streamed.Slices(out).write(body, 0, body.length);
     }
 
     /**

@@ -161,7 +161,7 @@ final class Streamed {
      * buffer written to a socket into a temporary direct buffer of its size and keeps it per
      * thread, so one large write would keep that much native memory for every server thread.
      */
-    private static final class Slices extends OutputStream {
+    static final class Slices extends OutputStream {
         private final OutputStream out;
 
         Slices(OutputStream out) {

@@ -94,7 +94,7 @@ public final class FileStatusStore implements StatusStore {
                 view.catchUp(lock);
             }
         } catch (IOException e) {
-            LOG.severe("status store unavailable: cannot open " + file + ": " + describe(e));
+            LOG.severe("status store unavailable: cannot open " + file + ": " + GroupCommit.describe(e));
         } catch (StoreUnavailableException e) {
             // logged where it was found; the store answers 503 until the files are fixed
         } finally {
@@ -199,7 +199,7 @@ public final class FileStatusStore implements StatusStore {
                 view.catchUp(lock);
             }
         } catch (IOException e) {
-            throw new StoreUnavailableException("cannot read " + file + ": " + describe(e));
+            throw new StoreUnavailableException("cannot read " + file + ": " + GroupCommit.describe(e));
         } finally {
             guard.unlock();
         }
@@ -227,7 +227,7 @@ public final class FileStatusStore implements StatusStore {
             if (batch.stream().anyMatch(GroupCommit.Pending::isStored)) {
                 LOG.log(Level.WARNING, "releasing the lock of " + file + " after a stored batch", e);
             } else {
-                String why = "cannot write " + journalFile + ": " + describe(e);
+                String why = "cannot write " + journalFile + ": " + GroupCommit.describe(e);
                 LOG.warning(why);
                 readinessCheck.writeFailed(why);
                 throw new StoreUnavailableException(why);
@@ -248,12 +248,6 @@ public final class FileStatusStore implements StatusStore {
         if (closed) {
             throw new StoreUnavailableException("the store is closed; the application is shutting down");
         }
-    }
-
-    private static String describe(Exception e) {
-        String message = e.getMessage();
-        String kind = e.getClass().getSimpleName();
-        return message == null ? kind : kind + ": " + message;
     }
 
     private record Sorted(long generation, List<StatusRecord> records) {

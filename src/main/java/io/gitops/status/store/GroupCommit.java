@@ -83,7 +83,8 @@ final class GroupCommit {
         batch.forEach(write -> write.fail(e));
     }
 
-    private static String describe(Throwable e) {
+    /** A failure in a few words for a 503's reason: its kind and message. */
+    static String describe(Throwable e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
