@@ -34,6 +34,8 @@ final class Journal {
 
     static final String SUFFIX = ".journal";
     private static final int READ_BUFFER_BYTES = 64 * 1024;
+    /** A header line is about 60 bytes: its id is a UUID. */
+    private static final int HEADER_MAX_BYTES = 128;
 
     private Journal() {
     }
@@ -54,21 +56,18 @@ final class Journal {
 
     /** The journal's header; {@link Header#NONE} when it is missing, empty or has no header line. */
     static Header readHeader(Path journal) throws IOException {
-        Header[] found = {Header.NONE};
-        try {
-            scan(journal, 0, 1, line -> {
-                if (line instanceof JournalEntry.Header h) {
-                    found[0] = new Header(h.journalId(), -1);
-                }
-            }, (length, torn) -> {
-                if (found[0].id() != null) {
-                    found[0] = new Header(found[0].id(), length);
-                }
-            });
-        } catch (StoreFormat.DamagedFileException e) {
-            // a damaged first line: no header; the replay reports the damage
+        ByteBuffer first = ByteBuffer.allocate(HEADER_MAX_BYTES);
+        try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.READ)) {
+            while (first.hasRemaining() && channel.read(first, first.position()) > 0) {
+                // read the first bytes, where a header line would be
+            }
+        } catch (NoSuchFileException e) {
+            return Header.NONE;
         }
-        return found[0];
+        int newline = indexOf(first.array(), (byte) '\n', 0, first.position());
+        // a damaged first line is no header; the replay reports the damage
+        return newline >= 0 && JournalEntry.decode(first.array(), 0, newline) instanceof JournalEntry.Header h
+                ? new Header(h.journalId(), newline + 1L) : Header.NONE;
     }
 
     /**
@@ -78,11 +77,7 @@ final class Journal {
     static Replayed replay(Path journal, long offset, Consumer<JournalEntry> apply)
             throws IOException, StoreFormat.DamagedFileException {
         Replayed[] result = {null};
-        scan(journal, offset, Long.MAX_VALUE, line -> {
-            if (line instanceof JournalEntry.Change change) {
-                apply.accept(change.entry());
-            }
-        }, (length, torn) -> result[0] = new Replayed(length, torn));
+        scan(journal, offset, apply, (length, torn) -> result[0] = new Replayed(length, torn));
         return result[0];
     }
 
@@ -90,8 +85,8 @@ final class Journal {
         void at(long validLength, boolean tornTail);
     }
 
-    /** Reads up to {@code maxLines} lines from {@code offset}, streaming. */
-    private static void scan(Path journal, long offset, long maxLines, Consumer<JournalEntry.Line> each, End end)
+    /** Reads the changes from {@code offset} to the end, streaming; header lines are skipped. */
+    private static void scan(Path journal, long offset, Consumer<JournalEntry> each, End end)
             throws IOException, StoreFormat.DamagedFileException {
         try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -102,8 +97,7 @@ final class Journal {
             int filled = 0;
             int lineStart = 0;
             long bufferAt = offset; // the file position of buffer[0]
-            long lines = 0;
-            while (lines < maxLines) {
+            while (true) {
                 int newline = indexOf(buffer, (byte) '\n', lineStart, filled);
                 if (newline >= 0) {
                     JournalEntry.Line line = JournalEntry.decode(buffer, lineStart, newline);
@@ -116,11 +110,10 @@ final class Journal {
                         end.at(at, true);
                         return;
                     }
-                    if (!(line instanceof JournalEntry.Header) || bufferAt + lineStart == 0) {
-                        each.accept(line);
+                    if (line instanceof JournalEntry.Change change) {
+                        each.accept(change.entry());
                     }
                     lineStart = newline + 1;
-                    lines++;
                     continue;
                 }
                 // no complete line in the buffer: keep the partial one and read more
@@ -140,7 +133,6 @@ final class Journal {
                 }
                 filled += read;
             }
-            end.at(bufferAt + lineStart, false);
         } catch (NoSuchFileException e) {
             end.at(0, false);
         }
