@@ -29,17 +29,28 @@ class JournalFolderSyncTest {
     void creatingTheJournalForcesItsFolderBeforeTheWriteReturns() throws Exception {
         assumeTrue(Files.isExecutable(STRACE), "strace is not installed");
         Path folder = Files.createDirectory(dir.resolve("data"));
-        Path trace = dir.resolve("trace.txt");
-        Process process = new ProcessBuilder(STRACE.toString(), "-f", "-qq", "-e", "trace=openat,fsync,fdatasync",
-                "-o", trace.toString(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Path traces = Files.createDirectory(dir.resolve("traces"));
+        // -ff: one file per thread, so no call is split by another thread's ("<unfinished ...>")
+        Process process = new ProcessBuilder(STRACE.toString(), "-ff", "-qq", "-e", "trace=openat,fsync,fdatasync",
+                "-o", traces.resolve("trace").toString(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-cp", classPath(), WriteOnce.class.getName(), folder.resolve("status.json").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
         assertTrue(process.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue(), Files.readString(dir.resolve("out.txt")));
 
-        List<String> calls = Files.readAllLines(trace);
-        int created = indexOf(calls, 0, Pattern.compile("openat\\(.*\"" + Pattern.quote(folder + "/status.json.journal")
-                + "\", [^)]*O_CREAT.*= \\d+"));
+        Pattern creation = Pattern.compile("openat\\(.*\"" + Pattern.quote(folder + "/status.json.journal")
+                + "\", [^)]*O_CREAT.*= \\d+");
+        List<String> calls = List.of();
+        int created = -1;
+        try (var files = Files.list(traces)) {
+            for (Path thread : files.toList()) { // the writing thread's calls
+                List<String> lines = Files.readAllLines(thread);
+                if (indexOf(lines, 0, creation) >= 0) {
+                    calls = lines;
+                    created = indexOf(lines, 0, creation);
+                }
+            }
+        }
         assertTrue(created >= 0, "the journal was created");
         Pattern openFolder = Pattern.compile("openat\\(.*\"" + Pattern.quote(folder.toString()) + "\", O_RDONLY.*= (\\d+)");
         int opened = indexOf(calls, created, openFolder);
