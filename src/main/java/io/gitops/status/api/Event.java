@@ -23,9 +23,10 @@ public record Event(
         @JsonProperty("changed_files_count") int changedFilesCount,
         @JsonProperty("text") String text) {
 
-    public static Event of(StatusRecord record, Transition t) {
-        String text = record.key() + ": " + (t.from() == null ? "new" : t.from()) + " → " + t.to() + " (" + t.source() + ")";
-        return new Event(t.at(), record.serverGroup(), record.host(), t.from(), t.to(), t.source(), t.commitSha(),
+    public static Event of(String serverGroup, String host, Transition t) {
+        String text = StatusRecord.key(serverGroup, host) + ": " + (t.from() == null ? "new" : t.from()) + " → "
+                + t.to() + " (" + t.source() + ")";
+        return new Event(t.at(), serverGroup, host, t.from(), t.to(), t.source(), t.commitSha(),
                 t.changedFilesCount(), text);
     }
 }

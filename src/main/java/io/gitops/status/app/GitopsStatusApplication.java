@@ -24,6 +24,7 @@ import io.gitops.status.resource.Writes;
 import io.gitops.status.store.FaultPoint;
 import io.gitops.status.store.FileStatusStore;
 import io.gitops.status.store.StatusStore;
+import io.gitops.status.store.postgres.PostgresStatusStore;
 import io.gitops.status.update.InputRules;
 import java.time.Clock;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class GitopsStatusApplication extends ResourceConfig {
     public GitopsStatusApplication(AppConfig config, FaultPoint storeFaults) {
         Tokens tokens = config.tokenFile().map(Tokens::load).orElseGet(Tokens::off);
         Staleness staleness = new Staleness(config.staleAfter(), Clock.systemUTC());
-        StatusStore store = new FileStatusStore(config.statusFile(), config.limits().maxHosts(), storeFaults);
+        StatusStore store = openStore(config, storeFaults);
         List<Class<?>> resources = List.of(StatusResource.class, LegacyStatusResource.class, EventsResource.class,
                 MetricsResource.class, ServiceResource.class, BadgeResource.class, OpenApiResource.class,
                 StatusPage.class);
@@ -101,5 +102,13 @@ public final class GitopsStatusApplication extends ResourceConfig {
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
         // Error responses keep our JSON body instead of the container's error page.
         property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+    }
+
+    /** The file store at {@code statusFile}, unless {@code storeUrl} names a PostgreSQL database. */
+    private static StatusStore openStore(AppConfig config, FaultPoint storeFaults) {
+        if (config.database().isPresent()) {
+            return new PostgresStatusStore(config.database().get(), config.limits().maxHosts(), config.historySize());
+        }
+        return new FileStatusStore(config.statusFile(), config.limits().maxHosts(), storeFaults);
     }
 }

@@ -67,9 +67,10 @@ public final class Retention implements AutoCloseable {
         return removed;
     }
 
+    /** One sweep, unless another replica sweeping the same store holds the job now. */
     private void sweepLogged() {
         try {
-            sweep();
+            store.exclusively("retention", this::sweep);
         } catch (StoreUnavailableException e) {
             // /ready reports it; the next sweep tries again
         } catch (RuntimeException | Error e) {

@@ -2,6 +2,7 @@ package io.gitops.status.app;
 
 import io.gitops.status.config.AppConfig;
 import io.gitops.status.resource.ServiceInfo;
+import io.gitops.status.store.postgres.PostgresStatusStore;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -32,8 +33,7 @@ public final class WebAppBootstrap implements ServletContextListener {
             throw e;
         }
         LOG.info("gitops-status " + ServiceInfo.version() + " at context path '" + context.getContextPath()
-                + "': data file " + config.statusFile().toAbsolutePath() + " (from " + config.statusFileSource()
-                + "), tokens " + config.tokenFile().map(p -> "from " + p.toAbsolutePath()).orElse("off")
+                + "': " + describeStore(config) + ", tokens " + config.tokenFile().map(p -> "from " + p.toAbsolutePath()).orElse("off")
                 + ", stale after " + config.staleAfter() + ", retention "
                 + config.retainFor().map(Object::toString).orElse("off") + ", history " + config.historySize() + ", max hosts " + config.limits().maxHosts()
                 + ", max changed files " + config.limits().maxChangedFiles() + " ("
@@ -42,5 +42,13 @@ public final class WebAppBootstrap implements ServletContextListener {
                 new ServletContainer(application));
         jersey.addMapping("/*");
         jersey.setLoadOnStartup(1);
+    }
+
+    /** The store in the start-up log: the data file, or the database's URL without credentials. */
+    private static String describeStore(AppConfig config) {
+        return config.database()
+                .map(db -> "PostgreSQL store at " + PostgresStatusStore.displayUrl(db.url()) + " (from " + db.urlSource()
+                        + ")" + db.importFile().map(f -> ", import file " + f.toAbsolutePath()).orElse(""))
+                .orElse("data file " + config.statusFile().toAbsolutePath() + " (from " + config.statusFileSource() + ")");
     }
 }

@@ -19,9 +19,10 @@ import java.util.function.UnaryOperator;
  * @param retainFor how long after it was last seen a host is removed; empty to keep hosts
  * @param historySize how many status transitions each record keeps
  * @param limits the caps on what the store and one record may hold
+ * @param database the PostgreSQL store's settings; empty for the file store at {@code statusFile}
  */
 public record AppConfig(Path statusFile, String statusFileSource, Optional<Path> tokenFile, Duration staleAfter,
-        Optional<Duration> retainFor, int historySize, Limits limits) {
+        Optional<Duration> retainFor, int historySize, Limits limits, Optional<Database> database) {
 
     public static final String DEFAULT_STATUS_FILE = "/data/status.json";
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(30);
@@ -43,6 +44,10 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
                 "MAX_CHANGED_FILES");
         Setting fileBytes = Setting.read(contextParameter, "maxChangedFilesBytes", "gitops.max.changed.files.bytes",
                 "MAX_CHANGED_FILES_BYTES");
+        Setting storeUrl = Setting.read(contextParameter, "storeUrl", "gitops.store.url", "STORE_URL");
+        Setting password = Setting.read(contextParameter, "storePasswordFile", "gitops.store.password.file",
+                "STORE_PASSWORD_FILE");
+        Setting importFile = Setting.read(contextParameter, "importFile", "gitops.import.file", "IMPORT_FILE");
         return new AppConfig(
                 Path.of(file.orElse(DEFAULT_STATUS_FILE)),
                 file.source(),
@@ -54,35 +59,43 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
                         hosts.value() == null ? Limits.DEFAULTS.maxHosts() : hosts.integer(1, Integer.MAX_VALUE),
                         files.value() == null ? Limits.DEFAULTS.maxChangedFiles() : files.integer(0, Integer.MAX_VALUE),
                         fileBytes.value() == null ? Limits.DEFAULTS.maxChangedFilesBytes()
-                                : fileBytes.integer(0, Integer.MAX_VALUE)));
+                                : fileBytes.integer(0, Integer.MAX_VALUE)),
+                storeUrl.value() == null ? Optional.empty() : Optional.of(new Database(storeUrl.postgresUrl(),
+                        storeUrl.source(), password.readableFile(), Optional.ofNullable(importFile.value()).map(Path::of))));
     }
 
     /** A configuration with the data file given directly and every other setting at its default. */
     public static AppConfig forStatusFile(Path statusFile) {
         return new AppConfig(statusFile, "given", Optional.empty(), DEFAULT_STALE_AFTER, Optional.empty(),
-                DEFAULT_HISTORY_SIZE, Limits.DEFAULTS);
+                DEFAULT_HISTORY_SIZE, Limits.DEFAULTS, Optional.empty());
     }
 
     public AppConfig withTokenFile(Path file) {
         return new AppConfig(statusFile, statusFileSource, Optional.of(file), staleAfter, retainFor, historySize,
-                limits);
+                limits, database);
     }
 
     public AppConfig withStaleAfter(Duration duration) {
-        return new AppConfig(statusFile, statusFileSource, tokenFile, duration, retainFor, historySize, limits);
+        return new AppConfig(statusFile, statusFileSource, tokenFile, duration, retainFor, historySize, limits, database);
     }
 
     public AppConfig withRetainFor(Duration duration) {
         return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, Optional.of(duration), historySize,
-                limits);
+                limits, database);
     }
 
     public AppConfig withHistorySize(int size) {
-        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, size, limits);
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, size, limits, database);
+    }
+
+    /** This configuration on the PostgreSQL store at {@code url} (the password, if any, in the URL). */
+    public AppConfig withDatabase(Database settings) {
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, historySize, limits,
+                Optional.of(settings));
     }
 
     public AppConfig withLimits(Limits caps) {
-        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, historySize, caps);
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, historySize, caps, database);
     }
 
     /**
@@ -100,6 +113,25 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
          * still: lower it to bound the memory a host may take.
          */
         public static final Limits DEFAULTS = new Limits(1_000_000, 10_000, 1024 * 1024);
+    }
+
+    /**
+     * The PostgreSQL store's settings.
+     *
+     * @param url a {@code jdbc:postgresql:} URL; it may carry the user and the password
+     * @param urlSource where {@code url} came from, for the start-up log
+     * @param passwordFile a file whose first line is the password, when the URL has none
+     * @param importFile a data file to import when the database holds no host at start
+     */
+    public record Database(String url, String urlSource, Optional<Path> passwordFile, Optional<Path> importFile) {
+
+        public static Database at(String url) {
+            return new Database(url, "given", Optional.empty(), Optional.empty());
+        }
+
+        public Database withImportFile(Path file) {
+            return new Database(url, urlSource, passwordFile, Optional.of(file));
+        }
     }
 
     /** A setting that cannot be used; its message names the setting and where its value came from. */
@@ -140,6 +172,25 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
             } catch (DateTimeParseException e) {
                 throw invalid("must be an ISO-8601 duration such as PT30M, P7D");
             }
+        }
+
+        String postgresUrl() {
+            if (!value.startsWith("jdbc:postgresql:")) {
+                throw invalid("must be a PostgreSQL JDBC URL such as jdbc:postgresql://db.example:5432/gitops_status");
+            }
+            return value;
+        }
+
+        /** The path of a file that must be readable now; empty when unset. */
+        Optional<Path> readableFile() {
+            if (value == null) {
+                return Optional.empty();
+            }
+            Path path = Path.of(value);
+            if (!java.nio.file.Files.isReadable(path)) {
+                throw invalid("the file cannot be read");
+            }
+            return Optional.of(path);
         }
 
         int integer(int min, int max) {

@@ -1,9 +1,12 @@
 package io.gitops.status.resource;
 
+import io.gitops.status.api.EventKey;
 import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.config.AppConfig;
+import io.gitops.status.store.EventQuery;
+import io.gitops.status.store.EventSlice;
 import io.gitops.status.store.StatusStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -64,16 +67,17 @@ public final class EventsResource {
         long until = millis(bound(filters.remove("until"), "until", Instant.MAX), false);
         int limit = limit(filters.remove(LIMIT));
         List<String> cursor = filters.remove(EventCursor.PARAMETER);
-        EventCursor after = cursor == null ? null : EventCursor.decode(once(cursor, EventCursor.PARAMETER));
+        EventKey after = cursor == null ? null : EventCursor.decode(once(cursor, EventCursor.PARAMETER));
         boolean envelope = envelope(filters.remove(FORMAT));
         Instant now = staleness.now();
         Predicate<StatusRecord> hosts = RecordFilter.from(filters, staleness, now);
         List<StatusRecord> records = store.all();
         Streamed.Reply reply = pages.respond(headers, TagCache.key("events", query), records, now,
                 RecordFilter.usesClock(filters), () -> {
-                    EventPage page = EventPage.select(records, hosts, since, until, after, limit, historySize);
-                    return new Streamed.Answer(page.body(envelope),
-                            page.next() == null ? null : page.next().encode());
+                    EventSlice page = store.events(records, new EventQuery(hosts, since, until, after, limit,
+                            historySize));
+                    return new Streamed.Answer(EventPage.body(page, envelope),
+                            page.next() == null ? null : EventCursor.encode(page.next()));
                 });
         if (reply.next() != null) {
             URI next = uriInfo.getRequestUriBuilder().replaceQueryParam(EventCursor.PARAMETER, reply.next()).build();

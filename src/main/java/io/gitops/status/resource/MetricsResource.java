@@ -108,10 +108,12 @@ public final class MetricsResource {
         out.sample("gitops_store_write_duration_seconds_bucket", latency.count(), "le", "+Inf");
         out.sample("gitops_store_write_duration_seconds_sum", latency.sumSeconds());
         out.sample("gitops_store_write_duration_seconds_count", latency.count());
-        out.family("gitops_store_snapshot_bytes", "gauge", "Size of the data file as last written or read.");
-        out.sample("gitops_store_snapshot_bytes", stats.dataFileBytes());
-        out.family("gitops_store_journal_bytes", "gauge", "Size of the journal not yet folded into the data file.");
-        out.sample("gitops_store_journal_bytes", stats.journalBytes());
+        if (stats.dataFileBytes() >= 0) { // the file store's files; the PostgreSQL store has none
+            out.family("gitops_store_snapshot_bytes", "gauge", "Size of the data file as last written or read.");
+            out.sample("gitops_store_snapshot_bytes", stats.dataFileBytes());
+            out.family("gitops_store_journal_bytes", "gauge", "Size of the journal not yet folded into the data file.");
+            out.sample("gitops_store_journal_bytes", stats.journalBytes());
+        }
     }
 
     /**

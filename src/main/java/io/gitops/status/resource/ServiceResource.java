@@ -72,6 +72,11 @@ public final class ServiceResource {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("name", ServiceInfo.NAME);
         info.put("version", ServiceInfo.version());
+        StatusStore.Location location = store.location();
+        Map<String, Object> where = new LinkedHashMap<>();
+        where.put("kind", location.kind());
+        where.put(location.name(), location.value());
+        info.put("store", where);
         info.put("endpoints", ENDPOINTS);
         return info;
     }
@@ -91,7 +96,8 @@ public final class ServiceResource {
         if (readiness.ready()) {
             body.put("status", "ready");
             Map<String, Object> store = new LinkedHashMap<>();
-            store.put("path", readiness.path().toString());
+            store.put("kind", readiness.location().kind());
+            store.put(readiness.location().name(), readiness.location().value());
             store.put("servers", readiness.servers());
             body.put("store", store);
             return Response.ok(body).build();

@@ -126,7 +126,7 @@ public final class StatusResource {
     public Response history(@PathParam("server_group") String serverGroup, @PathParam("host") String host,
             @Context HttpHeaders headers) {
         List<Transition> newestFirst = new ArrayList<>(
-                AttributedUpdate.newest(find(serverGroup, host).history(), historySize));
+                store.history(find(serverGroup, host), historySize));
         Collections.reverse(newestFirst);
         return Representation.of(newestFirst).respond(headers);
     }

@@ -5,6 +5,7 @@ import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Timestamps;
 import io.gitops.status.update.Update;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,11 +159,22 @@ public final class FileStatusStore implements StatusStore {
             try {
                 ensureCurrent();
                 String problem = readinessCheck.problem();
-                return new Readiness(problem == null, file, view.records().size(), problem);
+                return new Readiness(problem == null, location(), view.records().size(), problem);
             } catch (Refusal e) {
-                return new Readiness(false, file, 0, e.getMessage());
+                return new Readiness(false, location(), 0, e.getMessage());
             }
         });
+    }
+
+    @Override
+    public Location location() {
+        return Location.file(file);
+    }
+
+    /** The records as they are now, with their history: the data file as a compaction would write it, without its folded mark. */
+    @Override
+    public void export(OutputStream out) throws IOException {
+        StoreFormat.write(all(), null, out);
     }
 
     /** Stops the compactor and folds the journal into the data file; later calls fail. */

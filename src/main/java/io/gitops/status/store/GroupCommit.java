@@ -26,24 +26,24 @@ import java.util.logging.Logger;
  * fails every write of the batch not yet ended with {@link StoreUnavailableException}.</li>
  * </ul>
  */
-final class GroupCommit {
+public final class GroupCommit {
 
     private static final Logger LOG = Logger.getLogger(GroupCommit.class.getName());
 
     /** Stores a batch under the guard: stages every write, makes the accepted ones durable, then ends them. */
-    interface BatchStore {
+    public interface BatchStore {
         void store(List<Pending> batch) throws Exception;
     }
 
     private final ReentrantLock guard;
     private final Queue<List<Pending>> queue = new ConcurrentLinkedQueue<>();
 
-    GroupCommit(ReentrantLock guard) {
+    public GroupCommit(ReentrantLock guard) {
         this.guard = guard;
     }
 
     /** Queues the writes as one unit, waits until they are stored, and returns their outcomes in order. */
-    List<Outcome> submit(List<? extends Update> updates, BatchStore store) {
+    public List<Outcome> submit(List<? extends Update> updates, BatchStore store) {
         List<Pending> unit = updates.stream().map(Pending::new).toList();
         queue.add(unit);
         guard.lock();
@@ -84,12 +84,12 @@ final class GroupCommit {
     }
 
     /** A failure in a few words for a 503's reason: its kind and message. */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     /** One caller's write, waiting in the queue until a batch ends it. */
-    static final class Pending {
+    public static final class Pending {
         private enum State { QUEUED, STAGED, STORED, REFUSED, FAILED }
 
         private final Update update;
@@ -101,7 +101,7 @@ final class GroupCommit {
             this.update = update;
         }
 
-        Update update() {
+        public Update update() {
             return update;
         }
 
@@ -112,7 +112,7 @@ final class GroupCommit {
         }
 
         /** The write is durable: the caller may be told so. */
-        void stored() {
+        public void stored() {
             if (state == State.STAGED) {
                 state = State.STORED;
             }
@@ -132,7 +132,7 @@ final class GroupCommit {
             }
         }
 
-        boolean isStored() {
+        public boolean isStored() {
             return state == State.STORED;
         }
 

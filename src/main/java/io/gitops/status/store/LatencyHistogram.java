@@ -15,7 +15,7 @@ public final class LatencyHistogram {
     private final AtomicLongArray counts = new AtomicLongArray(BOUNDS.length + 1);
     private final LongAdder sumNanos = new LongAdder();
 
-    void record(long nanos) {
+    public void record(long nanos) {
         double seconds = nanos / 1e9;
         int bucket = 0;
         while (bucket < BOUNDS.length && seconds > BOUNDS[bucket]) {

@@ -12,13 +12,13 @@ import java.util.Map;
  * batch's earlier writes, in order, without changing either. A write that its update refuses, or
  * that would create a host beyond {@code maxHosts}, is refused alone; the others are staged.
  */
-final class Staging {
+public final class Staging {
 
     private Staging() {
     }
 
     /** The records the batch stores, by key ({@code null}: deleted), in the order first written. */
-    static Map<String, StatusRecord> stage(List<GroupCommit.Pending> batch, Map<String, StatusRecord> stored,
+    public static Map<String, StatusRecord> stage(List<GroupCommit.Pending> batch, Map<String, StatusRecord> stored,
             String now, int maxHosts) {
         Map<String, StatusRecord> staged = new LinkedHashMap<>();
         int hosts = stored.size();

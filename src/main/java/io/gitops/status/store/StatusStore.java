@@ -1,8 +1,12 @@
 package io.gitops.status.store;
 
-import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Refusal;
+import io.gitops.status.api.StatusRecord;
+import io.gitops.status.api.Transition;
+import io.gitops.status.update.AttributedUpdate;
 import io.gitops.status.update.Update;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +61,37 @@ public interface StatusStore extends AutoCloseable {
         return outcomes;
     }
 
+    /**
+     * The last {@code size} transitions of {@code record}'s host, oldest first: in memory for the
+     * file store, which keeps them in the record.
+     */
+    default List<Transition> history(StatusRecord record, int size) {
+        return AttributedUpdate.newest(record.history(), size);
+    }
+
+    /**
+     * One page of the transitions of the hosts in {@code records} (a list {@link #all()} returned)
+     * that the query selects, oldest first.
+     */
+    default EventSlice events(List<StatusRecord> records, EventQuery query) {
+        return MemoryEvents.select(records, query);
+    }
+
+    /**
+     * Writes every record with its history in the data file's format ({@link StoreFormat}), streaming:
+     * what a file store can take as its {@code statusFile}, or the PostgreSQL store as its import.
+     */
+    void export(OutputStream out) throws IOException;
+
+    /**
+     * Runs periodic work (a retention sweep) unless another process sharing this store runs it now;
+     * returns whether it ran. The file store's writes re-check under its lock, so it simply runs.
+     */
+    default boolean exclusively(String job, Runnable work) {
+        work.run();
+        return true;
+    }
+
     /** This process's write counters and the size of the stored data, for {@code /metrics}. */
     Stats stats();
 
@@ -88,14 +123,25 @@ public interface StatusStore extends AutoCloseable {
      * @param writes writes acknowledged by this process (each changed or deleted one record)
      * @param batches journal appends, each a group of writes made durable together
      * @param latency how long acknowledged writes took, from the call to the acknowledgement
-     * @param dataFileBytes the size of the data file as last written or read
-     * @param journalBytes the size of the journal not yet folded into the data file
+     * @param dataFileBytes the size of the data file as last written or read; -1 when the store has none
+     * @param journalBytes the size of the journal not yet folded into the data file; -1 when the store has none
      */
     record Stats(long writes, long batches, LatencyHistogram.Snapshot latency, long dataFileBytes,
             long journalBytes) {
     }
 
+    /** What the store is, for {@code /ready} and {@code GET /}: {@code file} and its path, or {@code postgresql} and its URL without credentials. */
+    Location location();
+
+    /** The store's kind and where its data is, never with a password. */
+    record Location(String kind, String name, String value) {
+
+        public static Location file(Path path) {
+            return new Location("file", "path", path.toString());
+        }
+    }
+
     /** The store's state for {@code /ready}: {@code reason} is set when not ready. */
-    record Readiness(boolean ready, Path path, int servers, String reason) {
+    record Readiness(boolean ready, Location location, int servers, String reason) {
     }
 }

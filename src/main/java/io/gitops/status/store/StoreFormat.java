@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -72,6 +73,11 @@ final class StoreFormat {
     }
 
     static void write(Collection<StatusRecord> records, Folded folded, OutputStream out) throws IOException {
+        write(records.stream().sorted(StatusRecord.ORDER).iterator(), folded, out);
+    }
+
+    /** Writes records given in {@link StatusRecord#ORDER}, one at a time. */
+    static void write(Iterator<StatusRecord> sorted, Folded folded, OutputStream out) throws IOException {
         StringBuilder head = new StringBuilder("{\"version\": \"" + VERSION + "\", ");
         if (folded != null) {
             head.append("\"folded\": {\"journal\": ").append(Json.mapper().writeValueAsString(folded.journalId()))
@@ -79,7 +85,8 @@ final class StoreFormat {
         }
         out.write(head.append("\"servers\": {").toString().getBytes(StandardCharsets.UTF_8));
         boolean first = true;
-        for (StatusRecord record : records.stream().sorted(StatusRecord.ORDER).toList()) {
+        while (sorted.hasNext()) {
+            StatusRecord record = sorted.next();
             out.write((first ? "\n" : ",\n").getBytes(StandardCharsets.UTF_8));
             out.write(Json.mapper().writeValueAsBytes(record.key()));
             out.write(':');

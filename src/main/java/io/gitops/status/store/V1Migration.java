@@ -37,13 +37,25 @@ final class V1Migration {
     /** Reads the file; when it holds v1 data, rewrites it as v2 (keeping the backup). */
     static Map<String, StatusRecord> readAndMigrate(Path file, String now)
             throws IOException, StoreFormat.DamagedFileException {
-        JsonNode root;
-        try {
-            root = io.gitops.status.json.Json.mapper().readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new StoreFormat.DamagedFileException("not valid JSON: " + e.getOriginalMessage());
+        JsonNode root = readTree(file);
+        Map<String, StatusRecord> records = read(root, now);
+        if (isV2(root)) {
+            return records;
         }
-        if (root.isObject() && root.has("version")) {
+        Path backup = backUp(file);
+        AtomicFiles.replace(file, out -> StoreFormat.write(records.values(), null, out));
+        LOG.info("migrated v1 data file " + file + " (" + records.size() + " records); the original is kept as "
+                + backup);
+        return records;
+    }
+
+    /** Reads a data file of any shape, v2 or v1, without changing it. */
+    static Map<String, StatusRecord> read(Path file, String now) throws IOException, StoreFormat.DamagedFileException {
+        return read(readTree(file), now);
+    }
+
+    private static Map<String, StatusRecord> read(JsonNode root, String now) throws StoreFormat.DamagedFileException {
+        if (isV2(root)) {
             JsonNode version = root.get("version");
             if (!version.isTextual() || !version.textValue().equals(StoreFormat.VERSION)) {
                 throw new StoreFormat.DamagedFileException("unknown data file version " + version
@@ -51,12 +63,19 @@ final class V1Migration {
             }
             return readV2(root.get("servers"));
         }
-        Map<String, StatusRecord> records = readV1(root, now);
-        Path backup = backUp(file);
-        AtomicFiles.replace(file, out -> StoreFormat.write(records.values(), null, out));
-        LOG.info("migrated v1 data file " + file + " (" + records.size() + " records); the original is kept as "
-                + backup);
-        return records;
+        return readV1(root, now);
+    }
+
+    private static boolean isV2(JsonNode root) {
+        return root.isObject() && root.has("version");
+    }
+
+    private static JsonNode readTree(Path file) throws IOException, StoreFormat.DamagedFileException {
+        try {
+            return io.gitops.status.json.Json.mapper().readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new StoreFormat.DamagedFileException("not valid JSON: " + e.getOriginalMessage());
+        }
     }
 
     private static Map<String, StatusRecord> readV2(JsonNode servers) throws StoreFormat.DamagedFileException {

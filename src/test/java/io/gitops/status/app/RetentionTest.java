@@ -297,6 +297,16 @@ class RetentionTest {
         }
 
         @Override
+        public Location location() {
+            return store.location();
+        }
+
+        @Override
+        public void export(java.io.OutputStream out) throws java.io.IOException {
+            store.export(out);
+        }
+
+        @Override
         public void close() {
         }
     }
