@@ -47,6 +47,8 @@ import org.glassfish.jersey.server.spi.Container;
  */
 public final class GitopsStatusApplication extends ResourceConfig {
 
+    private final StatusStore store;
+
     public GitopsStatusApplication(AppConfig config) {
         this(config, FaultPoint.NONE);
     }
@@ -56,6 +58,7 @@ public final class GitopsStatusApplication extends ResourceConfig {
         Tokens tokens = config.tokenFile().map(Tokens::load).orElseGet(Tokens::off);
         Staleness staleness = new Staleness(config.staleAfter(), Clock.systemUTC());
         StatusStore store = openStore(config, storeFaults);
+        this.store = store;
         List<Class<?>> resources = List.of(StatusResource.class, LegacyStatusResource.class, EventsResource.class,
                 MetricsResource.class, ServiceResource.class, BadgeResource.class, OpenApiResource.class,
                 StatusPage.class);
@@ -102,6 +105,11 @@ public final class GitopsStatusApplication extends ResourceConfig {
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
         // Error responses keep our JSON body instead of the container's error page.
         property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+    }
+
+    /** The application's store, for tests that look beneath the API. */
+    public StatusStore store() {
+        return store;
     }
 
     /** The file store at {@code statusFile}, unless {@code storeUrl} names a PostgreSQL database. */
