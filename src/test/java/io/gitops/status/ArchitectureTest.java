@@ -47,7 +47,7 @@ class ArchitectureTest {
             .whereLayer("config").mayNotAccessAnyLayer()
             .whereLayer("json").mayOnlyAccessLayers("api")
             .whereLayer("update").mayOnlyAccessLayers("api")
-            .whereLayer("store").mayOnlyAccessLayers("api", "json", "update")
+            .whereLayer("store").mayOnlyAccessLayers("api", "config", "json", "update")
             .whereLayer("auth").mayOnlyAccessLayers("api", "config")
             .whereLayer("error").mayOnlyAccessLayers("api", "json")
             .whereLayer("resource").mayOnlyAccessLayers("api", "config", "json", "update", "store", "auth", "error")
