@@ -220,12 +220,22 @@ final class Follower implements AutoCloseable {
         }
     }
 
-    private static String describe(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getMessage() == null) {
-            cause = cause.getCause();
+    /**
+     * A failure in one line: the innermost database error's message (Flyway and the pool wrap it in
+     * longer text), else the failure's own.
+     */
+    static String describe(Throwable e) {
+        String message = null;
+        for (Throwable cause = e; cause != null && message == null; cause = cause.getCause()) {
+            if (cause instanceof SQLException && cause.getMessage() != null) {
+                message = cause.getMessage();
+            }
         }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (message == null) {
+            message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        int end = message.indexOf('\n');
+        return (end < 0 ? message : message.substring(0, end)).strip();
     }
 
     private void closeListening() {
