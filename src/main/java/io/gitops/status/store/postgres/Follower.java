@@ -226,7 +226,7 @@ final class Follower implements AutoCloseable {
      */
     static String describe(Throwable e) {
         String message = null;
-        for (Throwable cause = e; cause != null && message == null; cause = cause.getCause()) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) { // the deepest one wins
             if (cause instanceof SQLException && cause.getMessage() != null) {
                 message = cause.getMessage();
             }
