@@ -82,6 +82,24 @@ final class Database implements AutoCloseable {
         return redacted.replaceFirst("//[^/@?]*@", "//");
     }
 
+    /**
+     * A failure in one line: the innermost database error's message (Flyway and the pool wrap it in
+     * longer text), else the failure's own.
+     */
+    static String describe(Throwable e) {
+        String message = null;
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) { // the deepest one wins
+            if (cause instanceof SQLException && cause.getMessage() != null) {
+                message = cause.getMessage();
+            }
+        }
+        if (message == null) {
+            message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        int end = message.indexOf('\n');
+        return (end < 0 ? message : message.substring(0, end)).strip();
+    }
+
     private static String firstLine(java.nio.file.Path file) {
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);

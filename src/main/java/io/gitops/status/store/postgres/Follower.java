@@ -94,12 +94,12 @@ final class Follower implements AutoCloseable {
                 if (closed) {
                     break;
                 }
-                report("the database at " + database.displayUrl() + " cannot be used: " + describe(e), e);
+                report("the database at " + database.displayUrl() + " cannot be used: " + Database.describe(e), e);
                 closeListening();
                 sleep(backoff);
                 backoff = Math.min(5_000, backoff * 2);
             } catch (Error e) {
-                report("the database follower failed: " + describe(e), e);
+                report("the database follower failed: " + Database.describe(e), e);
                 closeListening();
                 sleep(backoff);
             }
@@ -218,24 +218,6 @@ final class Follower implements AutoCloseable {
             LOG.log(Level.WARNING, why, LOG.isLoggable(Level.FINE) ? e : null);
             lastLogged = why;
         }
-    }
-
-    /**
-     * A failure in one line: the innermost database error's message (Flyway and the pool wrap it in
-     * longer text), else the failure's own.
-     */
-    static String describe(Throwable e) {
-        String message = null;
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) { // the deepest one wins
-            if (cause instanceof SQLException && cause.getMessage() != null) {
-                message = cause.getMessage();
-            }
-        }
-        if (message == null) {
-            message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        }
-        int end = message.indexOf('\n');
-        return (end < 0 ? message : message.substring(0, end)).strip();
     }
 
     private void closeListening() {

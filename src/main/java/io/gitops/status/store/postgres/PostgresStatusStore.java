@@ -178,7 +178,7 @@ public final class PostgresStatusStore implements StatusStore {
             }
             Commits.commit(database, c, state.transactionId());
         } catch (SQLException e) {
-            throw unavailable("the write could not be stored in " + database.displayUrl() + ": " + e.getMessage());
+            throw unavailable("the write could not be stored in " + database.displayUrl() + ": " + Database.describe(e));
         }
         replica.applyOwn(staged, committed);
         batch.forEach(GroupCommit.Pending::stored);
