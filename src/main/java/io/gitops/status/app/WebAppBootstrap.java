@@ -2,7 +2,6 @@ package io.gitops.status.app;
 
 import io.gitops.status.config.AppConfig;
 import io.gitops.status.resource.ServiceInfo;
-import io.gitops.status.store.postgres.PostgresStatusStore;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -47,7 +46,7 @@ public final class WebAppBootstrap implements ServletContextListener {
     /** The store in the start-up log: the data file, or the database's URL without credentials. */
     private static String describeStore(AppConfig config) {
         return config.database()
-                .map(db -> "PostgreSQL store at " + PostgresStatusStore.displayUrl(db.url()) + " (from " + db.urlSource()
+                .map(db -> "PostgreSQL store at " + db.displayUrl() + " (from " + db.urlSource()
                         + ")" + db.importFile().map(f -> ", import file " + f.toAbsolutePath()).orElse(""))
                 .orElse("data file " + config.statusFile().toAbsolutePath() + " (from " + config.statusFileSource() + ")");
     }

@@ -129,6 +129,19 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
             return new Database(url, "given", Optional.empty(), Optional.empty());
         }
 
+        /** The URL as logs, {@code /ready} and {@code GET /} show it: without user or password. */
+        public String displayUrl() {
+            return redact(url);
+        }
+
+        /** A URL without credentials: user and password, as query parameters or before the host. */
+        static String redact(String url) {
+            return url.replaceAll("(?i)([?&;])(password|user)=[^&;]*", "$1")
+                    .replaceAll("([?&;])[&;]+", "$1")
+                    .replaceAll("[?&;]+$", "")
+                    .replaceFirst("//[^/@?]*@", "//");
+        }
+
         public Database withImportFile(Path file) {
             return new Database(url, urlSource, passwordFile, Optional.of(file));
         }
@@ -176,7 +189,9 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
 
         String postgresUrl() {
             if (!value.startsWith("jdbc:postgresql:")) {
-                throw invalid("must be a PostgreSQL JDBC URL such as jdbc:postgresql://db.example:5432/gitops_status");
+                throw new ConfigurationException("setting " + name + " (from " + source + ") is '"
+                        + Database.redact(value) + "': must be a PostgreSQL JDBC URL such as "
+                        + "jdbc:postgresql://db.example:5432/gitops_status");
             }
             return value;
         }

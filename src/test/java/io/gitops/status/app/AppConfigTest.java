@@ -1,6 +1,7 @@
 package io.gitops.status.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -39,6 +40,9 @@ class AppConfigTest {
         {"maxHosts", "gitops.max.hosts", "MAX_HOSTS"},
         {"maxChangedFiles", "gitops.max.changed.files", "MAX_CHANGED_FILES"},
         {"maxChangedFilesBytes", "gitops.max.changed.files.bytes", "MAX_CHANGED_FILES_BYTES"},
+        {"storeUrl", "gitops.store.url", "STORE_URL"},
+        {"storePasswordFile", "gitops.store.password.file", "STORE_PASSWORD_FILE"},
+        {"importFile", "gitops.import.file", "IMPORT_FILE"},
     };
 
     private static UnaryOperator<String> context(String... nameValues) {
@@ -187,6 +191,48 @@ class AppConfigTest {
     }
 
     // ---- bad values -------------------------------------------------------------------------
+
+    @Test
+    void theFileStoreUnlessAStoreUrlIsSet(@org.junit.jupiter.api.io.TempDir Path folder) throws Exception {
+        assumeNoEnvironment();
+        withOnly(Map.of(), () -> assertEquals(Optional.empty(), AppConfig.read(context()).database()));
+        Path password = java.nio.file.Files.writeString(folder.resolve("password"), "s3cret\n");
+        withOnly(Map.of(), () -> {
+            AppConfig.Database db = AppConfig.read(context("storeUrl", "jdbc:postgresql://db:5432/gs?user=gs",
+                    "storePasswordFile", password.toString(), "importFile", "/var/lib/gs/status.json")).database()
+                    .orElseThrow();
+            assertEquals("jdbc:postgresql://db:5432/gs?user=gs", db.url());
+            assertEquals(Optional.of(password), db.passwordFile());
+            assertEquals(Optional.of(Path.of("/var/lib/gs/status.json")), db.importFile());
+            assertEquals("context parameter storeUrl", db.urlSource());
+        });
+    }
+
+    @Test
+    void theStoreUrlIsShownWithoutCredentials() {
+        for (String[] shown : List.of(
+                new String[] {"jdbc:postgresql://db:5432/gs?user=gs&password=s3cret", "jdbc:postgresql://db:5432/gs"},
+                new String[] {"jdbc:postgresql://db/gs?password=s3cret&ssl=true&user=gs", "jdbc:postgresql://db/gs?ssl=true"},
+                new String[] {"jdbc:postgresql://db/gs?ssl=true&PASSWORD=s3cret", "jdbc:postgresql://db/gs?ssl=true"},
+                new String[] {"jdbc:postgresql://gs:s3cret@db/gs", "jdbc:postgresql://db/gs"},
+                new String[] {"jdbc:postgresql://db/gs", "jdbc:postgresql://db/gs"})) {
+            assertEquals(shown[1], AppConfig.Database.at(shown[0]).displayUrl(), shown[0]);
+        }
+        withOnly(Map.of(), () -> {
+            String message = refused(context("storeUrl", "postgres://gs:s3cret@db/gs?password=s3cret")).getMessage();
+            assertTrue(message.contains("storeUrl") && message.contains("jdbc:postgresql:"), message);
+            assertFalse(message.contains("s3cret"), "no password in the message: " + message);
+        });
+    }
+
+    @Test
+    void anUnreadablePasswordFileStopsTheStart() {
+        withOnly(Map.of(), () -> {
+            String message = refused(context("storeUrl", "jdbc:postgresql://db/gs",
+                    "storePasswordFile", "/nonexistent/password")).getMessage();
+            assertTrue(message.contains("storePasswordFile") && message.contains("/nonexistent/password"), message);
+        });
+    }
 
     @Test
     void aBadValueIsRefusedNamingTheSettingAndItsSource() {

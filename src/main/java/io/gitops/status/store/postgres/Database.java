@@ -46,7 +46,7 @@ final class Database implements AutoCloseable {
         config.addDataSourceProperty("connectTimeout", "5");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         this.pool = new HikariDataSource(config);
-        this.displayUrl = redact(settings.url());
+        this.displayUrl = settings.displayUrl();
     }
 
     Connection connection() throws SQLException {
@@ -71,15 +71,6 @@ final class Database implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
-    }
-
-    /** The URL without credentials: user and password, as query parameters or before the host. */
-    static String redact(String url) {
-        String redacted = url.replaceAll("(?i)([?&])(password|user)=[^&]*", "$1")
-                .replaceAll("[?&]+$", "")
-                .replaceAll("\\?&+", "?")
-                .replaceAll("&&+", "&");
-        return redacted.replaceFirst("//[^/@?]*@", "//");
     }
 
     /**

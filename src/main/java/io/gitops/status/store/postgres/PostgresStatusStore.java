@@ -71,11 +71,6 @@ public final class PostgresStatusStore implements StatusStore {
         follower.start();
     }
 
-    /** A database URL as the service shows it: without user or password. */
-    public static String displayUrl(String url) {
-        return Database.redact(url);
-    }
-
     /** Waits until the store has loaded its records, for start-up and tests; false when the time ran out. */
     public boolean awaitLoaded(long millis) throws InterruptedException {
         return follower.awaitLoaded(millis);
