@@ -168,12 +168,9 @@ final class Rows {
 
     /** Raises the revision to {@code revision} and wakes the other replicas when the transaction commits. */
     static void publish(Connection c, long revision) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE store_state SET revision = ? WHERE id = 1")) {
+        try (PreparedStatement s = c.prepareStatement("WITH raised AS (UPDATE store_state SET revision = ? WHERE id = 1"
+                + " RETURNING revision) SELECT pg_notify('" + CHANNEL + "', revision::text) FROM raised")) {
             s.setLong(1, revision);
-            s.executeUpdate();
-        }
-        try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-            s.setString(1, Long.toString(revision));
             s.execute();
         }
     }
