@@ -32,6 +32,9 @@ final class Database implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setPoolName("gitops-status");
         config.setJdbcUrl(settings.url());
+        // Named, not looked up by URL: in a servlet container the driver sits in WEB-INF/lib, where
+        // DriverManager (initialised by the container's class loader) finds no driver for the URL.
+        config.setDriverClassName(org.postgresql.Driver.class.getName());
         settings.passwordFile().ifPresent(file -> config.setPassword(firstLine(file)));
         config.setAutoCommit(false);
         config.setMaximumPoolSize(10);
