@@ -65,13 +65,17 @@ import org.w3c.dom.Node;
  * WAR: its own work folder ({@code target/cargo-it/<id>-<name>}), further context parameters after
  * {@code statusFile} in the descriptor, and further system properties for the container JVM (decoys
  * that the context parameters must win over). {@link #rewriteDescriptor(Map)} changes the context
- * parameters of the running container, which redeploys the application.
+ * parameters of the running container, which redeploys the application. {@link #kill()} ends the
+ * container's JVM with SIGKILL, after which {@link #start()} starts it again.
  */
 final class CargoContainer {
 
     static final String CONTEXT = "gitops-status";
-    /** The application's start-up log line (WebAppBootstrap), one per start of the web application. */
-    static final String START_LINE = "at context path '/" + CONTEXT + "': data file ";
+    /**
+     * The application's start-up log line (WebAppBootstrap), one per start of the web application;
+     * it goes on with the store: {@code data file ...} or {@code PostgreSQL store at ...}.
+     */
+    static final String START_LINE = "at context path '/" + CONTEXT + "': ";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -86,7 +90,10 @@ final class CargoContainer {
     private final Path log;
     private final Path projectDescriptor;
     private final int httpPort;
-    private final InstalledLocalContainer container;
+    private final LocalConfiguration configuration;
+    private final Map<String, String> systemProperties;
+    /** Cargo's container; a new one after {@link #kill()}, since Cargo's would still count itself started. */
+    private InstalledLocalContainer container;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -137,7 +144,7 @@ final class CargoContainer {
         Files.createDirectories(this.workDir);
         this.httpPort = freePort();
 
-        LocalConfiguration configuration = (LocalConfiguration) new DefaultConfigurationFactory()
+        configuration = (LocalConfiguration) new DefaultConfigurationFactory()
                 .createConfiguration(id, ContainerType.INSTALLED, ConfigurationType.STANDALONE, baseDir.toString());
         // Random free ports, so that other builds on the machine (and their 8080) never clash.
         configuration.setProperty(ServletPropertySet.PORT, Integer.toString(httpPort));
@@ -180,15 +187,20 @@ final class CargoContainer {
         }
         configuration.addDeployable(war);
 
-        container = (InstalledLocalContainer) new DefaultContainerFactory()
+        this.systemProperties = new LinkedHashMap<>(systemProperties);
+        this.systemProperties.put("gitops.status.file", decoyStatusFile.toString());
+        container = newContainer();
+    }
+
+    private InstalledLocalContainer newContainer() {
+        InstalledLocalContainer created = (InstalledLocalContainer) new DefaultContainerFactory()
                 .createContainer(id, ContainerType.INSTALLED, configuration);
-        container.setHome(this.home.toString());
-        Map<String, String> properties = new LinkedHashMap<>(systemProperties);
-        properties.put("gitops.status.file", decoyStatusFile.toString());
-        container.setSystemProperties(properties);
-        container.setOutput(log.toString());
-        container.setAppend(true); // one log across restarts
-        container.setTimeout(START_TIMEOUT.toMillis());
+        created.setHome(home.toString());
+        created.setSystemProperties(systemProperties);
+        created.setOutput(log.toString());
+        created.setAppend(true); // one log across restarts
+        created.setTimeout(START_TIMEOUT.toMillis());
+        return created;
     }
 
     String id() {
@@ -275,6 +287,28 @@ final class CargoContainer {
     void restart() {
         stop();
         start();
+    }
+
+    /**
+     * Kills the container's JVM with SIGKILL (as {@code kill -9 PID} would: no shutdown hook, no
+     * undeploy, open connections simply dropped) and waits until it has exited; returns its PID.
+     * {@link #start()} starts the container again afterwards, with the same ports and descriptor.
+     */
+    long kill() {
+        List<ProcessHandle> jvms = containerJvms();
+        if (jvms.size() != 1) {
+            throw new IllegalStateException(id + ": expected one running JVM with " + baseDir
+                    + " on its command line, found " + jvms.stream().map(ProcessHandle::pid).toList());
+        }
+        ProcessHandle jvm = jvms.get(0);
+        jvm.destroyForcibly(); // SIGKILL on Unix
+        try {
+            jvm.onExit().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(id + " JVM " + jvm.pid() + " did not exit after SIGKILL", e);
+        }
+        container = newContainer();
+        return jvm.pid();
     }
 
     /**
