@@ -425,11 +425,12 @@ final class CargoContainer {
         if (configured == null) {
             throw new IllegalStateException(projectDescriptor + " sets no statusFile parameter");
         }
-        String attribute = "value=\"" + configured + "\"";
+        // The statusFile parameter's value, not the same path elsewhere (the commented-out importFile)
+        String attribute = "name=\"statusFile\" value=\"" + configured + "\"";
         if (xml.indexOf(attribute) < 0 || xml.indexOf(attribute) != xml.lastIndexOf(attribute)) {
             throw new IllegalStateException(projectDescriptor + ": expected " + attribute + " exactly once");
         }
-        xml = xml.replace(attribute, "value=\"" + xmlEscape(statusFile.toString()) + "\"");
+        xml = xml.replace(attribute, "name=\"statusFile\" value=\"" + xmlEscape(statusFile.toString()) + "\"");
         if (more.isEmpty()) {
             return xml;
         }
