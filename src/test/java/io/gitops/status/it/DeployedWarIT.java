@@ -120,7 +120,8 @@ class DeployedWarIT {
         Answer root = get("/");
         assertOkJson(root);
         JsonNode info = root.json();
-        assertEquals(List.of("name", "version", "endpoints"), names(info), root.body());
+        assertEquals(List.of("name", "version", "store", "endpoints"), names(info), root.body());
+        assertEquals(json("{\"kind\": \"file\", \"path\": \"%s\"}".formatted(c.statusFile())), info.get("store"));
         assertEquals("gitops-status-api", info.get("name").textValue());
         assertEquals(System.getProperty("it.version"), info.get("version").textValue(), "version of the build");
         List<String> endpoints = texts(info.get("endpoints"));
@@ -1198,7 +1199,7 @@ class DeployedWarIT {
     private void assertReady(int servers) {
         Answer ready = get("/ready");
         assertOkJson(ready);
-        assertEquals(json("{\"status\": \"ready\", \"store\": {\"path\": \"%s\", \"servers\": %d}}"
+        assertEquals(json("{\"status\": \"ready\", \"store\": {\"kind\": \"file\", \"path\": \"%s\", \"servers\": %d}}"
                 .formatted(c.statusFile(), servers)), ready.json(), "the store is the descriptor's statusFile");
     }
 

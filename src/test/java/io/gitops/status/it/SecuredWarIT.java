@@ -448,7 +448,7 @@ class SecuredWarIT {
     private void assertReady(int servers) {
         Answer ready = get("/ready", null);
         assertOkJson(ready);
-        assertEquals(json("{\"status\": \"ready\", \"store\": {\"path\": \"%s\", \"servers\": %d}}"
+        assertEquals(json("{\"status\": \"ready\", \"store\": {\"kind\": \"file\", \"path\": \"%s\", \"servers\": %d}}"
                 .formatted(c.statusFile(), servers)), ready.json());
     }
 
