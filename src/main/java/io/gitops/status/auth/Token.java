@@ -13,13 +13,15 @@ public final class Token implements Principal {
     private final byte[] sha256;
     private final boolean read;
     private final boolean badges;
+    private final boolean admin;
     private final List<String> writeGlobs;
 
-    Token(String name, byte[] sha256, boolean read, boolean badges, List<String> writeGlobs) {
+    Token(String name, byte[] sha256, boolean read, boolean badges, boolean admin, List<String> writeGlobs) {
         this.name = name;
         this.sha256 = sha256.clone();
         this.read = read;
         this.badges = badges;
+        this.admin = admin;
         this.writeGlobs = List.copyOf(writeGlobs);
     }
 
@@ -42,11 +44,20 @@ public final class Token implements Principal {
     }
 
     /**
+     * Whether the {@code admin} scope lets it use the admin endpoints ({@code GET /admin/export}).
+     * It is a scope of its own, implied by no other and implying none: an export holds every
+     * record of every group, more than any {@code read} or {@code write:*} token should hand out.
+     */
+    public boolean mayAdminister() {
+        return admin;
+    }
+
+    /**
      * Whether badges are all it may read or change: the only kind of token allowed in a URL, where
      * it leaks into logs, browser history and the source of any page that embeds it.
      */
     public boolean badgesOnly() {
-        return badges && !read && writeGlobs.isEmpty();
+        return badges && !read && !admin && writeGlobs.isEmpty();
     }
 
     /** Whether a {@code write:GLOB} scope covers the server group. */

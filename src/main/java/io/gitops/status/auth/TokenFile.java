@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * The token file's format: one token per line, {@code NAME SHA256_HEX SCOPE [SCOPE ...]}, where
  * {@code SHA256_HEX} is the lower-case hex SHA-256 of the token and each scope is {@code read},
- * {@code badge} (the badges alone) or {@code write:GLOB}. Blank lines and lines starting with
+ * {@code badge} (the badges alone), {@code admin} (the admin endpoints alone) or {@code write:GLOB}. Blank lines and lines starting with
  * {@code #} are ignored. Any other line that does not follow the format is an error naming its
  * line number: a token silently ignored would lock a pipeline out, or worse, leave a revoked one
  * working.
@@ -56,6 +56,7 @@ final class TokenFile {
             }
             boolean read = false;
             boolean badges = false;
+            boolean admin = false;
             List<String> writeGlobs = new ArrayList<>();
             for (int s = 2; s < parts.length; s++) {
                 String scope = parts[s];
@@ -63,14 +64,16 @@ final class TokenFile {
                     read = true;
                 } else if (scope.equals("badge")) {
                     badges = true;
+                } else if (scope.equals("admin")) {
+                    admin = true;
                 } else if (scope.startsWith("write:") && scope.length() > "write:".length()) {
                     writeGlobs.add(scope.substring("write:".length()));
                 } else {
                     throw new ConfigurationException(where + "unknown scope '" + scope
-                            + "'; scopes are read, badge and write:GLOB, e.g. write:prod-*");
+                            + "'; scopes are read, badge, admin and write:GLOB, e.g. write:prod-*");
                 }
             }
-            tokens.add(new Token(name, HexFormat.of().parseHex(parts[1]), read, badges, writeGlobs));
+            tokens.add(new Token(name, HexFormat.of().parseHex(parts[1]), read, badges, admin, writeGlobs));
         }
         return tokens;
     }

@@ -107,6 +107,37 @@ class TokenFileTest {
         assertFalse(tokens.get(0).mayWrite("prod\r"));
     }
 
+    @Test
+    void theAdminScopeIsAcceptedAndGrantsNothingElse() {
+        List<Token> tokens = parse(
+                "backup " + H1 + " admin",
+                "ops    " + H2 + " read badge write:* admin",
+                "readme " + H3 + " badge admin");
+        Token backup = tokens.get(0);
+        assertTrue(backup.mayAdminister());
+        assertFalse(backup.mayRead(), "admin gives no read");
+        assertFalse(backup.mayReadBadges(), "admin gives no badges");
+        assertFalse(backup.mayWrite("prod-web"), "admin gives no write");
+        assertFalse(backup.mayWriteEveryGroup());
+        assertFalse(backup.badgesOnly());
+
+        Token ops = tokens.get(1);
+        assertTrue(ops.mayAdminister());
+        assertTrue(ops.mayRead());
+        assertTrue(ops.mayWriteEveryGroup());
+
+        // It may fetch badges, but a token that also exports everything must never come in a URL.
+        Token readme = tokens.get(2);
+        assertTrue(readme.mayReadBadges());
+        assertFalse(readme.badgesOnly());
+    }
+
+    @Test
+    void noOtherScopeImpliesAdmin() {
+        List<Token> tokens = parse("all " + H1 + " read badge write:*");
+        assertFalse(tokens.get(0).mayAdminister());
+    }
+
     // ---- errors name the line -----------------------------------------------------------------
 
     @Test
@@ -145,8 +176,8 @@ class TokenFileTest {
 
     @Test
     void unknownScopes() {
-        for (String scope : List.of("admin", "write", "write:", "READ", "Write:prod", "read:prod", "write=prod",
-                "*")) {
+        for (String scope : List.of("root", "ADMIN", "admin:*", "write", "write:", "READ", "Write:prod", "read:prod",
+                "write=prod", "*")) {
             String message = assertRejected(2, "a " + H1 + " read", "b " + H2 + " write:prod " + scope);
             assertTrue(message.contains(scope), "message does not name the scope " + scope + ": " + message);
         }

@@ -154,12 +154,12 @@ class TokensTest {
     @Test
     void theApplicationDoesNotStartOnAMalformedTokenFileAndLeavesTheStoreAlone() throws IOException {
         Path data = Files.createDirectory(dir.resolve("data"));
-        write("# tokens", line("ci", CI, "write:*"), line("ops", OPS, "write:* admin"));
+        write("# tokens", line("ci", CI, "write:*"), line("ops", OPS, "write:* root"));
         AppConfig config = AppConfig.forStatusFile(data.resolve("status.json")).withTokenFile(file);
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> new GitopsStatusApplication(config));
         assertTrue(e.getMessage().contains("line 3"), e.getMessage());
-        assertTrue(e.getMessage().contains("admin"), e.getMessage());
+        assertTrue(e.getMessage().contains("root"), e.getMessage());
         try (Stream<Path> files = Files.list(data)) {
             assertEquals(List.of(), files.toList(), "the store was opened although start-up failed");
         }

@@ -571,7 +571,7 @@ class TokensApiTest extends ApiTestSupport {
         writeTokens(List.of(
                 "ops " + sha256(ALL) + " write:*",
                 "late " + sha256(LATE) + " write:*",
-                "prod-ci " + sha256(PROD) + " write:prod-* admin"));
+                "prod-ci " + sha256(PROD) + " write:prod-* root"));
         for (int i = 0; i < 2; i++) {
             assertEquals(200, as(PROD, "POST", "status/pipeline",
                     "{\"server_group\":\"prod-web\",\"host\":\"h" + i + "\",\"status\":\"synced\"}").status(),
