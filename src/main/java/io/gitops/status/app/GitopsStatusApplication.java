@@ -7,6 +7,7 @@ import io.gitops.status.config.AppConfig;
 import io.gitops.status.error.RefusalMapper;
 import io.gitops.status.error.UnexpectedExceptionMapper;
 import io.gitops.status.error.WebApplicationExceptionMapper;
+import io.gitops.status.resource.AdminResource;
 import io.gitops.status.resource.AuthFilter;
 import io.gitops.status.resource.BadgeResource;
 import io.gitops.status.resource.CacheControlFilter;
@@ -38,7 +39,7 @@ import org.glassfish.jersey.server.spi.AbstractContainerLifecycleListener;
 import org.glassfish.jersey.server.spi.Container;
 
 /**
- * The whole JAX-RS application: the v2, legacy, events, metrics, service, badge and OpenAPI resources over one
+ * The whole JAX-RS application: the v2, legacy, events, metrics, service, badge, OpenAPI and admin resources over one
  * store, authentication, the JSON provider and the exception mappers. The WAR
  * ({@link WebAppBootstrap}) and the tests build it the same way. A setting that cannot be used
  * (a malformed token file among them) throws from the constructor, before the store is opened,
@@ -61,7 +62,7 @@ public final class GitopsStatusApplication extends ResourceConfig {
         this.store = store;
         List<Class<?>> resources = List.of(StatusResource.class, LegacyStatusResource.class, EventsResource.class,
                 MetricsResource.class, ServiceResource.class, BadgeResource.class, OpenApiResource.class,
-                StatusPage.class);
+                StatusPage.class, AdminResource.class);
         InputRules rules = new InputRules(config.limits().maxChangedFiles(), config.limits().maxChangedFilesBytes(),
                 PathWords.under("status", resources));
         Writes writes = new Writes(store, new Access(tokens), staleness, config.historySize(), rules);

@@ -7,11 +7,10 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import java.util.logging.Logger;
-import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
  * Starts the application inside a servlet container: reads the configuration from the servlet
- * context and registers Jersey, serving {@link GitopsStatusApplication}, at {@code /*}. Jersey's
+ * context and registers Jersey ({@link JerseyServlet}), serving {@link GitopsStatusApplication}, at {@code /*}. Jersey's
  * servlet closes the application (and so the store) when the web application is stopped.
  */
 public final class WebAppBootstrap implements ServletContextListener {
@@ -37,8 +36,7 @@ public final class WebAppBootstrap implements ServletContextListener {
                 + config.retainFor().map(Object::toString).orElse("off") + ", history " + config.historySize() + ", max hosts " + config.limits().maxHosts()
                 + ", max changed files " + config.limits().maxChangedFiles() + " ("
                 + config.limits().maxChangedFilesBytes() + " bytes)");
-        ServletRegistration.Dynamic jersey = context.addServlet("gitops-status",
-                new ServletContainer(application));
+        ServletRegistration.Dynamic jersey = context.addServlet("gitops-status", new JerseyServlet(application));
         jersey.addMapping("/*");
         jersey.setLoadOnStartup(1);
     }

@@ -12,7 +12,9 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.PathSegment;
 import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.Provider;
 import java.security.Principal;
 import java.util.Optional;
@@ -28,6 +30,11 @@ import java.util.regex.Pattern;
  * scope (403 for a token without it). The status page's own files ({@link StatusPage}) are open too:
  * the page asks for the token that its data needs. Which server groups a write may touch is decided where the group is known,
  * by {@link Access}.
+ *
+ * <p>The admin paths ({@code /admin/...}, {@link AdminResource}) need a token with the {@code admin}
+ * scope whenever tokens are on, whether or not reads need one: an export holds every record of
+ * every group, so it stays closed even while reads are open to anyone. The {@code admin} scope
+ * grants nothing else.
  *
  * <p>Badges also take a token with the {@code badge} scope, which reads nothing else, and take it
  * from {@code ?token=} as well, since an {@code <img>} in a README cannot send a header. A token
@@ -65,7 +72,8 @@ public final class AuthFilter implements ContainerRequestFilter {
         if (!tokens.enabled() || OPEN_PATHS.contains(path) || (read && StatusPage.isPageRequest(request, path))) {
             return;
         }
-        if (read && !tokens.readRequired()) {
+        boolean admin = isAdminPath(request.getUriInfo());
+        if (read && !admin && !tokens.readRequired()) {
             return;
         }
         boolean badge = read && BADGE_PATHS.matcher(path).matches();
@@ -76,16 +84,15 @@ public final class AuthFilter implements ContainerRequestFilter {
             inUrl = !presented.isEmpty();
         }
         Token token = (presented.isEmpty() ? Optional.<Token>empty() : tokens.authenticate(presented))
-                .orElseThrow(() -> Refusal.unauthorized(badge
-                        ? "a badge needs a token with the read or badge scope: Authorization: Bearer <token>, "
-                                + "or ?token=<token> for a token whose only scope is badge"
-                        : read ? "reading needs Authorization: Bearer <token> with a token that has the read scope"
-                        : "writing needs Authorization: Bearer <token> with a token from the token file"));
+                .orElseThrow(() -> Refusal.unauthorized(whatToSend(admin, badge, read)));
         if (inUrl && !token.badgesOnly()) {
             throw Refusal.forbidden("token " + token.getName() + " may not be sent in a URL: only a token whose "
                     + "only scope is badge may");
         }
-        if (read && !(badge ? token.mayReadBadges() : token.mayRead())) {
+        if (admin && !token.mayAdminister()) {
+            throw Refusal.forbidden("token " + token.getName() + " has no admin scope");
+        }
+        if (read && !admin && !(badge ? token.mayReadBadges() : token.mayRead())) {
             throw Refusal.forbidden("token " + token.getName() + (badge ? " has neither the read nor the badge scope"
                     : " has no read scope"));
         }
@@ -111,6 +118,30 @@ public final class AuthFilter implements ContainerRequestFilter {
                 return "Bearer";
             }
         });
+    }
+
+    /** What a request without a valid token is told to send. */
+    private static String whatToSend(boolean admin, boolean badge, boolean read) {
+        if (admin) {
+            return "the admin endpoints need Authorization: Bearer <token> with a token that has the admin scope";
+        }
+        if (badge) {
+            return "a badge needs a token with the read or badge scope: Authorization: Bearer <token>, "
+                    + "or ?token=<token> for a token whose only scope is badge";
+        }
+        return read ? "reading needs Authorization: Bearer <token> with a token that has the read scope"
+                : "writing needs Authorization: Bearer <token> with a token from the token file";
+    }
+
+    /**
+     * Whether the path is in the {@code admin/} tree, served or not: a client without the scope
+     * learns nothing from a 404 or 405 there either. Read from the decoded segments without their
+     * matrix parameters, as Jersey matches them ({@code admin;x=1/export} is the export too): the
+     * other checks here fail closed on an odd spelling, this one would fail open.
+     */
+    private static boolean isAdminPath(UriInfo uri) {
+        return uri.getPathSegments().stream().map(PathSegment::getPath).filter(segment -> !segment.isEmpty())
+                .findFirst().filter(AdminResource.PATH::equals).isPresent();
     }
 
     /** Jersey serves {@code /health/} like {@code /health}. */

@@ -41,6 +41,7 @@ public final class ServiceResource {
             "POST /api/status",
             "GET /api/status",
             "GET /status.json",
+            "GET /admin/export",
             "GET /badge.svg",
             "GET /badge.json",
             "GET /badge/{server_group}.svg",

@@ -157,7 +157,8 @@ class OpenApiAnswersTest {
                         Path tokens = folder.resolve("tokens.txt");
                         Files.writeString(tokens, "reader " + TokensApiTest.sha256(OpenApiProbes.READER) + " read\n"
                                 + "writer " + TokensApiTest.sha256(OpenApiProbes.WRITER) + " write:prod-*\n"
-                                + "badger " + TokensApiTest.sha256(OpenApiProbes.BADGER) + " badge\n");
+                                + "badger " + TokensApiTest.sha256(OpenApiProbes.BADGER) + " badge\n"
+                                + "admin " + TokensApiTest.sha256(OpenApiProbes.ADMIN) + " admin\n");
                         config = config.withTokenFile(tokens);
                     }
                     case DAMAGED -> Files.write(config.statusFile(), DamagedStoreApiTest.DAMAGED);

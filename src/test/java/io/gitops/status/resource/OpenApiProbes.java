@@ -22,7 +22,7 @@ final class OpenApiProbes {
     enum Setup {
         /** Tokens off, a few servers written before the probes, {@code maxChangedFiles} 5. */
         PLAIN,
-        /** A token file with a read token, a write token for {@code prod-*} and a badge token; nothing stored. */
+        /** A token file with a read token, a write token for {@code prod-*}, a badge token and an admin token; nothing stored. */
         TOKENS,
         /** A damaged data file. */
         DAMAGED,
@@ -44,6 +44,8 @@ final class OpenApiProbes {
     static final String WRITER = "openapi-writer-secret";
     /** A token whose only scope is {@code badge}: the one kind a badge takes in {@code ?token=}. */
     static final String BADGER = "openapi-badger-secret";
+    /** A token whose only scope is {@code admin}: the export, and nothing else. */
+    static final String ADMIN = "openapi-admin-secret";
     /** A header value standing for the {@code ETag} of the same request sent first without it. */
     static final String PREVIOUS_TAG = "<the ETag of a first answer>";
     static final String BIG_BODY = "{\"x\": \"" + "a".repeat(1024 * 1024) + "\"}";
@@ -149,6 +151,7 @@ final class OpenApiProbes {
                 probe(p, "GET /metrics", "metrics", 200),
                 probe(p, "GET /api/status", "api/status", 200),
                 probe(p, "GET /status.json", "status.json", 200),
+                probe(p, "GET /admin/export", "admin/export", 200),
                 probe(p, "GET /", "", 200),
                 probe(p, "GET /", "", 200).header("Accept", BROWSER),
                 probe(p, "GET /", "", 304).header("Accept", BROWSER).header("If-None-Match", PREVIOUS_TAG),
@@ -192,6 +195,9 @@ final class OpenApiProbes {
                         "{\"server_group\": \"prod-web\", \"host\": \"web-07\", \"status\": \"synced\"}")
                         .header("Authorization", "Bearer " + WRITER),
                 probe(Setup.TOKENS, "GET /status", "status", 200).header("Authorization", "Bearer " + READER),
+                probe(Setup.TOKENS, "GET /status", "status", 403).header("Authorization", "Bearer " + ADMIN),
+                probe(Setup.TOKENS, "GET /admin/export", "admin/export", 200).header("Authorization", "Bearer " + ADMIN),
+                probe(Setup.TOKENS, "GET /admin/export", "admin/export", 403).header("Authorization", "Bearer " + READER),
                 probe(Setup.TOKENS, "GET /health", "health", 200),
                 probe(Setup.TOKENS, "GET /openapi.json", "openapi.json", 200),
                 probe(Setup.TOKENS, "GET /openapi.json", "openapi.json", 200).header("Authorization", "Bearer not-a-token"),
