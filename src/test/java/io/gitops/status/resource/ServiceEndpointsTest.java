@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** Contract §6: GET /, /health, /ready. */
@@ -20,8 +18,11 @@ class ServiceEndpointsTest extends ApiTestSupport {
         assertEquals("no-cache", a.cacheControl());
         assertTrue(a.contentType().startsWith("application/json"), a.contentType());
         JsonNode body = a.json();
-        assertEquals(List.of("name", "version", "endpoints"), names(body));
+        assertEquals(List.of("name", "version", "store", "endpoints"), names(body));
         assertEquals("gitops-status-api", body.get("name").textValue());
+        assertEquals(List.of("kind", "path"), names(body.get("store")));
+        assertEquals("file", body.get("store").get("kind").textValue());
+        assertEquals(statusFile.toAbsolutePath().normalize().toString(), body.get("store").get("path").textValue());
         String version = body.get("version").textValue();
         assertTrue(version.matches("\\d+\\.\\d+\\.\\d+.*"), "version from the build: " + version);
         assertFalse(version.contains("${"), version);
@@ -51,7 +52,8 @@ class ServiceEndpointsTest extends ApiTestSupport {
         assertEquals(List.of("status", "store"), names(body));
         assertEquals("ready", body.get("status").textValue());
         JsonNode store = body.get("store");
-        assertEquals(Set.of("path", "servers"), new TreeSet<>(names(store)));
+        assertEquals(List.of("kind", "path", "servers"), names(store));
+        assertEquals("file", store.get("kind").textValue());
         assertEquals(statusFile.toAbsolutePath().normalize().toString(), store.get("path").textValue());
         assertTrue(store.get("servers").isInt(), store.toString());
         assertEquals(0, store.get("servers").intValue());
