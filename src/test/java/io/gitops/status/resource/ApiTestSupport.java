@@ -8,36 +8,88 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gitops.status.TestPostgres;
+import io.gitops.status.api.StatusRecord;
 import io.gitops.status.config.AppConfig;
 import io.gitops.status.app.GitopsStatusApplication;
 import io.gitops.status.json.Json;
+import io.gitops.status.store.FileStatusStore;
+import io.gitops.status.store.StatusStore;
+import io.gitops.status.store.TestUpdates;
+import io.gitops.status.store.postgres.PostgresStatusStore;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.glassfish.jersey.test.JerseyTest;
 import org.glassfish.jersey.test.TestProperties;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the real {@link GitopsStatusApplication} in Jetty over a fresh data file per test, and
+ * Runs the real {@link GitopsStatusApplication} in Jetty over a fresh, empty store per test, and
  * offers exact assertions on the JSON the API answers.
  *
+ * <p>The store is the file store by default, or the PostgreSQL store with
+ * {@code -D}{@value #STORE_PROPERTY}{@code =postgres}: then each test class has a database of its
+ * own ({@link TestPostgres}), emptied before each test, and the application is given it with
+ * {@link AppConfig#withDatabase}. Tests about the file store's files are {@link FileStoreOnly}.
+ * Tests reach beneath the API through {@link #storeDirectly}, {@link #reopenStore} and
+ * {@link #storedBytes}, which do the same on either store.
+ *
  * <p>JerseyTest calls {@link #configure()} from its constructor, before instance fields are
- * injected, so the store folder is created there inside the class-wide {@code @TempDir}.
+ * injected, so the store folder is created there inside the class-wide {@code @TempDir}. With
+ * JUnit 5 each test has its own instance, constructed once the previous test's application has
+ * been shut down (its {@code tearDown}), so emptying the database there is safe.
  */
 abstract class ApiTestSupport extends JerseyTest {
+
+    /** Which store the API tests run on: {@code file} (the default) or {@code postgres}. */
+    static final String STORE_PROPERTY = "gitops.test.store";
+
+    /** Whether the tests run on the PostgreSQL store. */
+    static boolean onPostgres() {
+        String store = System.getProperty(STORE_PROPERTY, "file").strip();
+        return switch (store) {
+            case "", "file" -> false;
+            case "postgres" -> true;
+            default -> throw new IllegalStateException("-D" + STORE_PROPERTY + " must be file or postgres, not '"
+                    + store + "'");
+        };
+    }
+
+    /** How long configure() waits for the PostgreSQL store to load. */
+    private static final long LOAD_MILLIS = 30_000;
+
+    /** Each test class's database, created on its first test and dropped after its last. */
+    private static final Map<Class<?>, TestPostgres.Database> DATABASES = new ConcurrentHashMap<>();
+
+    /**
+     * The application that configure() built and no container has started yet. A test skipped by
+     * a condition ({@link FileStoreOnly} on a method) is constructed, so its store is opened, but
+     * neither started nor shut down: the next configure() or the class's end closes that store.
+     */
+    private static GitopsStatusApplication unstarted;
 
     static final List<String> RECORD_FIELDS = ContractFields.RECORD;
 
@@ -52,28 +104,50 @@ abstract class ApiTestSupport extends JerseyTest {
 
     /** The folder of this test's store; assigned in configure() (no initializer on purpose). */
     protected Path storeDir;
-    /** The data file of this test's store. */
+    /**
+     * The data file of this test's store. On PostgreSQL it is set too (no store writes it): a test's
+     * {@link #initialDataFile()} is written there and imported ({@code importFile}).
+     */
     protected Path statusFile;
+    /** The application under test, as configure() built it (no initializer on purpose). */
+    protected GitopsStatusApplication application;
+    /** Its settings. */
+    protected AppConfig appConfig;
 
     @Override
     protected Application configure() {
         forceSet(TestProperties.CONTAINER_PORT, "0");
+        closeUnstarted();
+        byte[] initial;
         try {
             storeDir = Files.createTempDirectory(root, "store");
             statusFile = storeDir.resolve(dataFileName());
-            byte[] initial = initialDataFile();
+            initial = initialDataFile();
             if (initial != null) {
                 Files.write(statusFile, initial);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new GitopsStatusApplication(config(AppConfig.forStatusFile(statusFile)));
+        AppConfig config = config(AppConfig.forStatusFile(statusFile));
+        if (onPostgres()) {
+            emptyDatabase();
+            AppConfig.Database settings = AppConfig.Database.at(database().jdbcUrl());
+            config = config.withDatabase(initial == null ? settings : settings.withImportFile(statusFile));
+        }
+        appConfig = config;
+        application = new GitopsStatusApplication(config);
+        unstarted = application;
+        if (onPostgres()) {
+            awaitLoaded((PostgresStatusStore) application.store());
+        }
+        return application;
     }
 
     /**
      * The application's settings: the defaults with this test's data file. Override to change
-     * them; {@link #storeDir} is set already, so a token file may be written there.
+     * them; {@link #storeDir} is set already, so a token file may be written there. On PostgreSQL
+     * the database is added to what this returns.
      */
     protected AppConfig config(AppConfig defaults) {
         return defaults;
@@ -84,7 +158,10 @@ abstract class ApiTestSupport extends JerseyTest {
         return "status.json";
     }
 
-    /** The data file's content before the application starts; {@code null}: no file. */
+    /**
+     * The data file's content before the application starts ({@code null}: no file); on
+     * PostgreSQL, the file the empty database imports at start.
+     */
     protected byte[] initialDataFile() {
         return null;
     }
@@ -93,12 +170,202 @@ abstract class ApiTestSupport extends JerseyTest {
     @Override
     public void setUp() throws Exception {
         super.setUp();
+        unstarted = null; // the container shuts the application down, closing its store
     }
 
     @AfterEach
     @Override
     public void tearDown() throws Exception {
         super.tearDown();
+    }
+
+    /** After the class's last test: its database is dropped (a crashed run leaves it to TestPostgres' hook). */
+    @AfterAll
+    static void dropDatabase(TestInfo test) {
+        closeUnstarted();
+        TestPostgres.Database database = DATABASES.remove(test.getTestClass().orElseThrow());
+        if (database != null) {
+            database.drop();
+        }
+    }
+
+    private static void closeUnstarted() {
+        if (unstarted != null) {
+            unstarted.store().close();
+            unstarted = null;
+        }
+    }
+
+    // ---- the store beneath the API -----------------------------------------------------------
+
+    /** This test class's database (PostgreSQL only), created on first use. */
+    protected TestPostgres.Database database() {
+        return DATABASES.computeIfAbsent(getClass(), type -> TestPostgres.database(type.getSimpleName()));
+    }
+
+    /**
+     * Empties this class's database for the next test: no host, no transition, revision 0, as a
+     * new database; the schema, once Flyway has made it (on the class's first start), is kept.
+     */
+    private void emptyDatabase() {
+        repairDatabase();
+        try (Connection c = database().connect(); Statement s = c.createStatement()) {
+            boolean schema;
+            try (ResultSet r = s.executeQuery("SELECT to_regclass('store_state') IS NOT NULL")) {
+                schema = r.next() && r.getBoolean(1);
+            }
+            if (schema) {
+                s.execute("TRUNCATE hosts, transitions");
+                s.execute("UPDATE store_state SET revision = 0, purged_through = 0");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot empty the test database " + database(), e);
+        }
+    }
+
+    /**
+     * Makes the database unusable to the store (PostgreSQL only), as a broken database would be:
+     * its state table is renamed away, so that every write and every catch-up fails. The next test
+     * gets it back ({@link #repairDatabase()}).
+     */
+    void breakDatabase() {
+        execute("ALTER TABLE store_state RENAME TO store_state_away");
+    }
+
+    /** Undoes {@link #breakDatabase()}, if it was broken. */
+    void repairDatabase() {
+        execute("ALTER TABLE IF EXISTS store_state_away RENAME TO store_state");
+    }
+
+    private void execute(String sql) {
+        try (Connection c = database().connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + " failed on the test database " + database(), e);
+        }
+    }
+
+    /** Waits until {@code store} has loaded its records; closes it and fails when it does not. */
+    static PostgresStatusStore awaitLoaded(PostgresStatusStore store) {
+        try {
+            if (!store.awaitLoaded(LOAD_MILLIS)) {
+                String reason = store.readiness().reason();
+                store.close();
+                throw new IllegalStateException("the PostgreSQL store did not load within " + LOAD_MILLIS + " ms: "
+                        + reason);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            store.close();
+            throw new IllegalStateException("interrupted while the PostgreSQL store loaded", e);
+        }
+        return store;
+    }
+
+    /** The application's store. */
+    protected StatusStore store() {
+        return application.store();
+    }
+
+    /**
+     * Writes records beneath the API exactly as given, history included, as another process would:
+     * another file store on the data file, or another replica on the database (keeping every
+     * transition given, whatever this application's history size), which this application's
+     * store then catches up with, so that the next request sees them.
+     */
+    protected void storeDirectly(StatusRecord... records) {
+        if (!onPostgres()) {
+            TestUpdates.storeDirectly(statusFile, records);
+            return;
+        }
+        try (PostgresStatusStore other = openPostgres(AppConfig.MAX_HISTORY_SIZE)) {
+            for (StatusRecord record : records) {
+                other.write(TestUpdates.storing(record));
+            }
+        }
+        ((PostgresStatusStore) store()).refresh();
+    }
+
+    /**
+     * Another store on this test's stored data, as after a restart or in a second process: a file
+     * store on the data file, or a replica on the database, loaded. The caller closes it.
+     */
+    protected StatusStore reopenStore() {
+        return reopenStore(appConfig.historySize());
+    }
+
+    /**
+     * {@link #reopenStore()} keeping {@code historySize} transitions per host: the PostgreSQL store
+     * trims them as it writes; the file store keeps what each write gives it.
+     */
+    protected StatusStore reopenStore(int historySize) {
+        if (!onPostgres()) {
+            return new FileStatusStore(statusFile);
+        }
+        return openPostgres(historySize);
+    }
+
+    /** A replica on this class's database with the default limits, as the file store's {@code new FileStatusStore(statusFile)}. */
+    private PostgresStatusStore openPostgres(int historySize) {
+        return awaitLoaded(new PostgresStatusStore(AppConfig.Database.at(database().jdbcUrl()),
+                AppConfig.Limits.DEFAULTS.maxHosts(), historySize));
+    }
+
+    /**
+     * What the store holds durably, as a data file: the data file itself (possibly not yet holding
+     * the newest writes, which a journal keeps for a while), or on PostgreSQL the store's export,
+     * read from the database. {@code null} when the file store has no data file.
+     */
+    byte[] storedBytes() {
+        if (!onPostgres()) {
+            return fileBytes();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            store().export(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Every row of the database's tables (PostgreSQL only), as text: for tests that look for what
+     * must never be stored, wherever it might be.
+     */
+    String databaseText() {
+        StringBuilder text = new StringBuilder();
+        try (Connection c = database().connect(); Statement s = c.createStatement()) {
+            for (String table : List.of("store_state", "hosts", "transitions")) {
+                try (ResultSet r = s.executeQuery("SELECT t::text FROM " + table + " AS t")) {
+                    while (r.next()) {
+                        text.append(r.getString(1)).append('\n');
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the test database " + database(), e);
+        }
+        return text.toString();
+    }
+
+    /** {@link #storedBytes()} as text. */
+    String storedText() {
+        byte[] bytes = storedBytes();
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What the store holds durably once it satisfies {@code condition}: {@link #awaitDataFile} on
+     * the file store, the export on PostgreSQL (where an acknowledged write is in the database).
+     */
+    byte[] awaitStored(java.util.function.Predicate<String> condition) {
+        if (!onPostgres()) {
+            return awaitDataFile(condition);
+        }
+        String text = storedText();
+        assertTrue(condition.test(text), "the database does not hold the expected content: " + text);
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     // ---- requests -------------------------------------------------------------------------
@@ -282,21 +549,22 @@ abstract class ApiTestSupport extends JerseyTest {
     }
 
     /**
-     * Runs a write that must be refused, and checks it changed neither the data file nor GET /status.
+     * Runs a write that must be refused, and checks it changed neither the stored data (the data
+     * file, or the database through the export) nor GET /status.
      *
      * <p>A design with a journal may rewrite the data file in the background (compaction) at any
      * moment; such a rewrite is told apart from a change by the refused write: the file then holds
      * exactly the rows GET /status showed before and still shows after.
      */
     Answer assertChangesNothing(Supplier<Answer> write) {
-        byte[] before = fileBytes();
+        byte[] before = storedBytes();
         String listBefore = get("status").body();
         Answer a = write.get();
         assertTrue(a.status() >= 400, "write was not refused: " + a.status() + " " + a.body());
-        byte[] after = fileBytes();
+        byte[] after = storedBytes();
         assertEquals(listBefore, get("status").body(), "refused write changed GET /status");
-        if (!Arrays.equals(before, after) && !holdsExactly(after, listBefore)) {
-            fail("refused write changed the data file:\n" + (before == null ? "<none>" : new String(before))
+        if (!Arrays.equals(before, after) && (onPostgres() || !holdsExactly(after, listBefore))) {
+            fail("refused write changed the stored data:\n" + (before == null ? "<none>" : new String(before))
                     + "\n---\n" + (after == null ? "<deleted>" : new String(after)));
         }
         return a;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * (garbage, an unknown version, a record that is not an object) is noticed on the next request,
  * never overwritten, and served again once fixed.
  */
+@FileStoreOnly("a data file damaged while the application runs, then restored")
 class DamagedAfterStartApiTest extends ApiTestSupport {
 
     private List<Supplier<Answer>> endpoints() {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * starts is never overwritten, every read and write endpoint answers 503 store_unavailable, and
  * the service recovers once the file is fixed.
  */
+@FileStoreOnly("a data file damaged before the start, left byte for byte, and fixed by hand")
 class DamagedStoreApiTest extends ApiTestSupport {
 
     /** A torn data file, as a hand edit or a foreign writer might leave it. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.store.FileStatusStore;
+import io.gitops.status.store.StatusStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +32,8 @@ class DeletionTest extends ApiTestSupport {
         assertError(delete("status/web/w1"), 404, "not_found", null);
         assertError(delete("status/nope/x"), 404, "not_found", null);
 
-        // On disk: another store on the same files (as after a restart) no longer has it.
-        try (FileStatusStore reopened = new FileStatusStore(statusFile)) {
+        // Stored: another store on the same data (as after a restart) no longer has it.
+        try (StatusStore reopened = reopenStore()) {
             assertEquals(List.of("web/w2"), reopened.all().stream().map(StatusRecord::key).toList());
         }
         // A deleted host can report again and is created anew.
@@ -88,7 +88,7 @@ class DeletionTest extends ApiTestSupport {
     void aGroupNamedLikeAWriteEndpointCanBeReadAndDeleted() {
         // Such a name is refused as input now; a data file written before may still hold one.
         String now = java.time.Instant.now().toString();
-        io.gitops.status.store.TestUpdates.storeDirectly(statusFile, new StatusRecord("pipeline", "p1", null, null,
+        storeDirectly(new StatusRecord("pipeline", "p1", null, null,
                 null, null, "synced", List.of(), null, null, null, null, null, null, now, null, now));
         assertEquals(List.of("pipeline"), get("status").json().findValuesAsText("server_group"));
         // POST /status/pipeline is the write; GET and DELETE fall through to the group.
@@ -97,12 +97,13 @@ class DeletionTest extends ApiTestSupport {
         assertEquals(0, get("status").json().size());
     }
 
+    /** On PostgreSQL: gone from the database, as its export shows. */
     @Test
     void aDeletedHostIsGoneFromTheDataFileOnceTheJournalIsFolded() {
         put("web", "w1");
         put("web", "w2");
         assertEquals(204, delete("status/web/w1").status());
-        byte[] folded = awaitDataFile(text -> text.contains("web/w2") && !text.contains("web/w1"));
+        byte[] folded = awaitStored(text -> text.contains("web/w2") && !text.contains("web/w1"));
         assertTrue(folded.length > 0);
         assertFalse(new String(folded, java.nio.charset.StandardCharsets.UTF_8).contains("\"w1\""));
     }

@@ -3,7 +3,6 @@ package io.gitops.status.resource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gitops.status.app.GitopsStatusApplication;
-import jakarta.ws.rs.core.Application;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,15 +15,6 @@ import org.junit.jupiter.api.Test;
  * forgets, or a listed one that is gone, fails here.
  */
 class EndpointListTest extends ApiTestSupport {
-
-    /** The application under test, kept from configure() (no initializer on purpose). */
-    private GitopsStatusApplication application;
-
-    @Override
-    protected Application configure() {
-        application = (GitopsStatusApplication) super.configure();
-        return application;
-    }
 
     @Test
     void rootListsExactlyTheEndpointsTheApplicationServes() {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Transition;
-import io.gitops.status.store.TestUpdates;
 import jakarta.ws.rs.client.WebTarget;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -53,7 +52,7 @@ class EventPagingTest extends ApiTestSupport {
                         null, null, null, null, null, "2020-01-01T10:00:01Z", null, history));
             }
         }
-        TestUpdates.storeDirectly(statusFile, records.toArray(StatusRecord[]::new));
+        storeDirectly(records.toArray(StatusRecord[]::new));
         expected.sort(Comparator.comparing((String[] e) -> Instant.parse(e[0])).thenComparing(e -> e[1])
                 .thenComparing(e -> e[2]).thenComparing(e -> Integer.parseInt(e[3])));
         return expected.stream().map(e -> e[0] + " " + e[1] + "/" + e[2] + " #" + e[3]).toList();
@@ -163,7 +162,7 @@ class EventPagingTest extends ApiTestSupport {
             records.add(new StatusRecord("g", "h" + h, null, null, null, null, "synced", List.of(), null, null,
                     null, null, null, null, null, null, "2020-01-01T10:00:01Z", null, history));
         }
-        TestUpdates.storeDirectly(statusFile, records.toArray(StatusRecord[]::new));
+        storeDirectly(records.toArray(StatusRecord[]::new));
         try (Response page = target("events").request().get()) {
             assertEquals(1000, answer(page).json().size());
             assertNotNull(page.getHeaderString("Link"));

@@ -11,6 +11,7 @@ import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Transition;
 import io.gitops.status.config.AppConfig;
 import io.gitops.status.store.FileStatusStore;
+import io.gitops.status.store.StatusStore;
 import io.gitops.status.store.TestUpdates;
 import io.gitops.status.update.AttributedUpdate;
 import jakarta.ws.rs.client.WebTarget;
@@ -104,19 +105,15 @@ class HistoryTest extends ApiTestSupport {
         pipelineOk(json.append("]}").toString());
     }
 
-    /** Writes records straight into the data file, as another process sharing it would. */
-    private void storeDirectly(StatusRecord... records) {
-        TestUpdates.storeDirectly(statusFile, records);
-    }
-
     private static StatusRecord withHistory(String group, String host, String status, List<Transition> history) {
         return new StatusRecord(group, host, null, null, null, null, status, List.of(), null, null, "sha-" + host,
                 null, null, null, "2026-01-01T09:00:00Z", null, "2026-01-01T09:00:00Z", null, history);
     }
 
+    /** The host's transitions as stored (all of them, oldest first), read by another store. */
     private List<Transition> storedHistory(String group, String host) {
-        try (FileStatusStore reopened = new FileStatusStore(statusFile)) {
-            return reopened.find(group, host).orElseThrow().history();
+        try (StatusStore reopened = reopenStore()) {
+            return reopened.history(reopened.find(group, host).orElseThrow(), AppConfig.MAX_HISTORY_SIZE);
         }
     }
 
@@ -180,7 +177,7 @@ class HistoryTest extends ApiTestSupport {
         List<String> newest = List.of("unknown>synced/pipeline/c3/0", "failed>unknown/cron/c2/0",
                 "out_of_sync>failed/pipeline/c2/0");
         assertEquals(newest, briefs("web", "w1"));
-        // Kept so in the data file too, oldest first.
+        // Kept so in the stored data too, oldest first.
         List<Transition> stored = storedHistory("web", "w1");
         assertEquals(KEPT, stored.size(), stored.toString());
         assertEquals(List.of("failed", "unknown", "synced"), stored.stream().map(Transition::to).toList());
@@ -211,10 +208,11 @@ class HistoryTest extends ApiTestSupport {
             assertRowShape(written.get("record"));
         }
 
-        // In the files (status.json plus its journal): the record's transitions, oldest first.
+        // In the files (status.json plus its journal), or the database: the record's transitions, oldest first.
         Path journal = statusFile.resolveSibling("status.json.journal");
-        String files = (Files.exists(journal) ? Files.readString(journal, StandardCharsets.UTF_8) : "")
-                + (Files.exists(statusFile) ? Files.readString(statusFile, StandardCharsets.UTF_8) : "");
+        String files = onPostgres() ? storedText()
+                : (Files.exists(journal) ? Files.readString(journal, StandardCharsets.UTF_8) : "")
+                        + (Files.exists(statusFile) ? Files.readString(statusFile, StandardCharsets.UTF_8) : "");
         assertTrue(files.contains("\"history\""), files);
         List<Transition> stored = storedHistory("web", "w1");
         assertEquals(2, stored.size(), stored.toString());
@@ -229,8 +227,8 @@ class HistoryTest extends ApiTestSupport {
         assertEquals(stored.get(1).at(), api.get(0).get("at").textValue());
         assertEquals(stored.get(0).at(), api.get(1).get("at").textValue());
 
-        // Once folded into status.json, it is there too.
-        String folded = new String(awaitDataFile(text -> text.contains("\"history\"")), StandardCharsets.UTF_8);
+        // Once folded into status.json (on PostgreSQL: in the export), it is there too.
+        String folded = new String(awaitStored(text -> text.contains("\"history\"")), StandardCharsets.UTF_8);
         JsonNode record = io.gitops.status.json.Json.mapper().readTree(folded).get("servers").get("web/w1");
         assertNotNull(record, folded);
         assertEquals(2, record.get("history").size(), folded);
@@ -268,12 +266,16 @@ class HistoryTest extends ApiTestSupport {
         assertEquals(KEPT, events(target("events").queryParam("server_group", "old")).size());
     }
 
-    /** The default (20) on the store directly: the update of every write endpoint. */
+    /**
+     * The default (20) on the store directly: the update of every write endpoint. On PostgreSQL,
+     * a replica with the default setting on the test's database, which keeps the transitions.
+     */
     @Test
     void byDefaultTheLastTwentyTransitionsAreKept(@TempDir Path dir) {
         assertEquals(20, AppConfig.DEFAULT_HISTORY_SIZE);
         assertEquals(20, AppConfig.forStatusFile(dir.resolve("x.json")).historySize());
-        try (FileStatusStore store = new FileStatusStore(dir.resolve("status.json"))) {
+        try (StatusStore store = onPostgres() ? reopenStore(AppConfig.DEFAULT_HISTORY_SIZE)
+                : new FileStatusStore(dir.resolve("status.json"))) {
             String[] statuses = {"synced", "out_of_sync"};
             for (int i = 0; i < 25; i++) {
                 StatusRecord next = new StatusRecord("g", "h", null, null, null, null, statuses[i % 2], List.of(),
@@ -284,7 +286,7 @@ class HistoryTest extends ApiTestSupport {
             StatusRecord same = new StatusRecord("g", "h", null, null, null, null, "synced", List.of(), null, null,
                     "c25", null, null, null, null, null, null);
             store.write(new AttributedUpdate(TestUpdates.storing(same), null, AppConfig.DEFAULT_HISTORY_SIZE));
-            List<Transition> history = store.find("g", "h").orElseThrow().history();
+            List<Transition> history = store.history(store.find("g", "h").orElseThrow(), AppConfig.MAX_HISTORY_SIZE);
             assertEquals(20, history.size());
             assertEquals("c5", history.get(0).commitSha(), "the oldest kept is the 6th of 25");
             assertEquals("c24", history.get(19).commitSha());

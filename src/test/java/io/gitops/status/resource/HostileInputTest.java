@@ -1404,7 +1404,7 @@ class HostileInputTest extends ApiTestSupport {
         throw new AssertionError("the store never settled; last state: " + last);
     }
 
-    /** The names of the store folder's files, the data files' bytes, and both list reads. */
+    /** The names of the store folder's files, the data files' bytes (or the database's export), and both list reads. */
     record StoreState(TreeSet<String> files, Map<String, String> dataFiles, String list, String legacyList) {
 
         String difference(StoreState other) {
@@ -1447,6 +1447,9 @@ class HostileInputTest extends ApiTestSupport {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (onPostgres()) {
+            data.put("the database, exported", storedText());
         }
         Answer list = get("status");
         Answer legacy = get("api/status");

@@ -426,7 +426,7 @@ class InputRulesTest extends ApiTestSupport {
     void everyKindOfRejectedWriteLeavesFileAndReadsUnchanged() {
         pipelineOk(PipelineWriteTest.FULL);
         cronOk("{\"server_group\": \"nginx-prod\", \"host\": \"web-01\", \"last_cron_check\": \"2026-04-26T11:00:00Z\"}");
-        byte[] file = awaitDataFile(s -> s.contains("2026-04-26T11:00:00Z"));
+        byte[] file = awaitStored(s -> s.contains("2026-04-26T11:00:00Z"));
         // Rejections of a replace of the existing record: each one would have changed it.
         String replace = "{\"server_group\": \"nginx-prod\", \"host\": \"web-01\", \"status\": \"synced\"";
         assertError(assertChangesNothing(() -> pipeline(replace + ", \"labels\": [1]}")), 400,
@@ -445,6 +445,6 @@ class InputRulesTest extends ApiTestSupport {
                 "{\"repo\": \"nginx-prod\", \"server\": \"web-01\", \"sync_status\": \"DRIFTED\"}")), 400,
                 "validation_failed", "sync_status");
         assertEquals(new String(file, StandardCharsets.UTF_8),
-                new String(fileBytes(), StandardCharsets.UTF_8));
+                new String(storedBytes(), StandardCharsets.UTF_8));
     }
 }

@@ -200,7 +200,7 @@ class LegacyApiTest extends ApiTestSupport {
         assertEquals(1, r.get("changed_files_count").intValue());
         assertServerTime(text(r, "last_cron_check"), t0, Instant.now());
         assertEquals(1, get("api/status").json().get(0).get("drift_count").intValue());
-        String file = new String(awaitDataFile(s -> s.contains("rsyslog/s1")), "UTF-8");
+        String file = new String(awaitStored(s -> s.contains("rsyslog/s1")), "UTF-8");
         assertFalse(file.contains("drift_count"), file);
         assertFalse(file.contains("extra"), file);
     }

@@ -66,8 +66,16 @@ class MetricsTest extends ApiTestSupport {
         assertEquals("3", samples.get("gitops_store_write_duration_seconds_count"));
         assertEquals("3", samples.get("gitops_store_write_duration_seconds_bucket{le=\"+Inf\"}"));
         assertTrue(Double.parseDouble(samples.get("gitops_store_write_duration_seconds_sum")) > 0);
-        assertTrue(Long.parseLong(samples.get("gitops_store_journal_bytes")) > 0, "three writes in the journal");
-        assertTrue(samples.containsKey("gitops_store_snapshot_bytes"));
+        if (onPostgres()) {
+            // No data file, no journal: their gauges are left out rather than answered as -1.
+            assertFalse(samples.containsKey("gitops_store_journal_bytes"), a.body());
+            assertFalse(samples.containsKey("gitops_store_snapshot_bytes"), a.body());
+            assertFalse(a.body().contains("gitops_store_journal_bytes"), "no HELP or TYPE either");
+            assertFalse(a.body().contains("gitops_store_snapshot_bytes"), "no HELP or TYPE either");
+        } else {
+            assertTrue(Long.parseLong(samples.get("gitops_store_journal_bytes")) > 0, "three writes in the journal");
+            assertTrue(samples.containsKey("gitops_store_snapshot_bytes"));
+        }
     }
 
     @Test

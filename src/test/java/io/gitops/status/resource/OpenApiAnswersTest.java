@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gitops.status.TestPostgres;
 import io.gitops.status.app.GitopsStatusApplication;
 import io.gitops.status.config.AppConfig;
 import io.gitops.status.resource.OpenApiProbes.Probe;
 import io.gitops.status.resource.OpenApiProbes.Setup;
+import io.gitops.status.store.postgres.PostgresStatusStore;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
@@ -21,6 +23,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
  * that conforms to the documented schema and the documented headers. Then every status that the
  * document lists for a route must have been answered by some probe (500 aside: nothing provokes
  * it on purpose).
+ *
+ * <p>With {@code -Dgitops.test.store=postgres} (see {@link ApiTestSupport}) each setup runs on a
+ * database of its own, and the {@link Setup#DAMAGED} one on a database that cannot be used (one
+ * that no longer exists) instead of a damaged data file.
  */
 class OpenApiAnswersTest {
 
@@ -51,6 +58,8 @@ class OpenApiAnswersTest {
     static Path root;
 
     private static final Map<Setup, JerseyTest> RUNNING = new EnumMap<>(Setup.class);
+    /** The setups' databases on PostgreSQL, dropped at the end. */
+    private static final List<TestPostgres.Database> DATABASES = new ArrayList<>();
     /** Route to the statuses its live answers conformed with. */
     private final Map<String, Set<Integer>> seen = new TreeMap<>();
 
@@ -164,7 +173,19 @@ class OpenApiAnswersTest {
                     case DAMAGED -> Files.write(config.statusFile(), DamagedStoreApiTest.DAMAGED);
                     default -> { }
                 }
+                if (ApiTestSupport.onPostgres()) {
+                    TestPostgres.Database database = TestPostgres.database("OpenApiAnswersTest_" + s.name());
+                    if (s == Setup.DAMAGED) {
+                        database.drop(); // its URL now names a database that does not exist
+                    } else {
+                        DATABASES.add(database);
+                    }
+                    config = config.withDatabase(AppConfig.Database.at(database.jdbcUrl()));
+                }
                 GitopsStatusApplication app = new GitopsStatusApplication(config);
+                if (ApiTestSupport.onPostgres() && s != Setup.DAMAGED) {
+                    ApiTestSupport.awaitLoaded((PostgresStatusStore) app.store());
+                }
                 if (s == Setup.CONTEXT) {
                     app.register(UnderContextPath.class);
                 }
@@ -211,6 +232,8 @@ class OpenApiAnswersTest {
             application.tearDown();
         }
         RUNNING.clear();
+        DATABASES.forEach(TestPostgres.Database::drop);
+        DATABASES.clear();
     }
 
     /**

@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.ContractFields;
 import io.gitops.status.SeedExamples;
-import io.gitops.status.app.GitopsStatusApplication;
 import io.gitops.status.json.Json;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,15 +28,6 @@ import org.junit.jupiter.api.Test;
  * {@link OpenApiAnswersTest} holds it to the live answers.
  */
 class OpenApiDocumentTest extends ApiTestSupport {
-
-    /** The application under test, kept from configure() (no initializer on purpose). */
-    private GitopsStatusApplication application;
-
-    @Override
-    protected Application configure() {
-        application = (GitopsStatusApplication) super.configure();
-        return application;
-    }
 
     private OpenApiDocument document() {
         Answer a = get("openapi.json");

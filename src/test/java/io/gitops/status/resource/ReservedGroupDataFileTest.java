@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * loads, its groups stay readable and deletable through the filters, and new writes to them are
  * refused until they are renamed.
  */
+@FileStoreOnly("a data file from before the path words were refused as group names")
 class ReservedGroupDataFileTest extends ApiTestSupport {
 
     private static String record(String group, String host, String files) {

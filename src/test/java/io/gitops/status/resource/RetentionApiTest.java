@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.config.AppConfig;
 import io.gitops.status.app.Retention;
-import io.gitops.status.store.FileStatusStore;
+import io.gitops.status.store.StatusStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -141,8 +141,8 @@ class RetentionApiTest extends ApiTestSupport {
         assertTrue(logged.stream().noneMatch(m -> m.contains("lab/fresh") || m.contains("lab/cron-fresh")
                 || m.contains("lab/pipeline-fresh")), logged.toString());
 
-        // Durable: another store on the same files no longer has it.
-        try (FileStatusStore reopened = new FileStatusStore(statusFile)) {
+        // Durable: another store on the same files (or database) no longer has it.
+        try (StatusStore reopened = reopenStore()) {
             assertEquals(List.of("lab/cron-fresh", "lab/fresh", "lab/pipeline-fresh", "seed/recent"),
                     reopened.all().stream().map(StatusRecord::key).toList());
         }

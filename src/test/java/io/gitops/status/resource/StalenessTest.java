@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.config.AppConfig;
-import io.gitops.status.store.TestUpdates;
 import jakarta.ws.rs.client.Invocation;
 import jakarta.ws.rs.client.WebTarget;
 import jakarta.ws.rs.core.Response;
@@ -91,11 +90,6 @@ class StalenessTest extends ApiTestSupport {
             }
         }
         return stale;
-    }
-
-    /** Writes a record directly into the data file, as another process sharing it would. */
-    private void storeDirectly(StatusRecord record) {
-        TestUpdates.storeDirectly(statusFile, record);
     }
 
     // ---- the row fields ---------------------------------------------------------------------

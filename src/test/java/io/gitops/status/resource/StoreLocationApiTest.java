@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 /** Contract §7 "Location": missing parent folders are created; a missing file is an empty store. */
+@FileStoreOnly("the data file's missing folders, created at start")
 class StoreLocationApiTest extends ApiTestSupport {
 
     @Override

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.api.StatusRecord;
-import io.gitops.status.store.TestUpdates;
 import jakarta.ws.rs.client.WebTarget;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
@@ -100,7 +99,7 @@ class SummaryTest extends ApiTestSupport {
     @Test
     void aStatusOutsideTheContractsCountsAsUnknown() {
         put("old", "o1", "synced", "prod");
-        TestUpdates.storeDirectly(statusFile, new StatusRecord("old", "o2", null, null, null, null, "pending",
+        storeDirectly(new StatusRecord("old", "o2", null, null, null, null, "pending",
                 List.of(), null, null, null, null, null, null, Instant.now().toString(), null, Instant.now().toString()));
         assertEquals(List.of("old:2,1,0,0,1,0,0", "*:2,1,0,0,1,0,0"), summary(summaryTarget()));
     }
@@ -189,7 +188,7 @@ class SummaryTest extends ApiTestSupport {
     void aGroupNamedSummaryStaysReachableThroughTheListFilter() {
         // Such a name is refused as input now; a data file written before may still hold one.
         String now = Instant.now().toString();
-        TestUpdates.storeDirectly(statusFile, new StatusRecord("summary", "h1", null, null, null, "prod",
+        storeDirectly(new StatusRecord("summary", "h1", null, null, null, "prod",
                 "out_of_sync", List.of("/etc/one"), null, null, null, null, null, null, now, null, now));
         put("web", "w1", "synced", "prod");
 
@@ -217,7 +216,7 @@ class SummaryTest extends ApiTestSupport {
                 summary(summaryTarget().queryParam("server_group", "summary")));
 
         // And it can be deleted host by host or by filter.
-        TestUpdates.storeDirectly(statusFile, new StatusRecord("summary", "h2", null, null, null, "prod", "synced",
+        storeDirectly(new StatusRecord("summary", "h2", null, null, null, "prod", "synced",
                 List.of(), null, null, null, null, null, null, now, null, now));
         assertEquals(204, answer(target("status/summary/h1").request().delete()).status());
         assertEquals(List.of("summary/h2"), texts(post("status/delete", "{\"server_group\":\"summary\"}").json()

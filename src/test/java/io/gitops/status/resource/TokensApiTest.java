@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.config.AppConfig;
 import io.gitops.status.json.Json;
-import io.gitops.status.store.FileStatusStore;
+import io.gitops.status.store.StatusStore;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
 import jakarta.ws.rs.core.MediaType;
@@ -144,7 +144,11 @@ class TokensApiTest extends ApiTestSupport {
         }
     }
 
+    /** What the store holds: its files, or every row of its database. */
     String storeText() {
+        if (onPostgres()) {
+            return databaseText();
+        }
         StringBuilder text = new StringBuilder();
         for (Path file : storeFiles()) {
             try {
@@ -489,8 +493,8 @@ class TokensApiTest extends ApiTestSupport {
             assertEquals(LEGACY_FIELDS, names(v1));
         }
 
-        // The data file (once the journal is folded into it) keeps the names, never a token or hash.
-        byte[] folded = awaitDataFile(text -> "prod-ci".equals(storedWriter(text, "prod-web/h1"))
+        // The data file (once the journal is folded into it), or the database, keeps the names, never a token or hash.
+        byte[] folded = awaitStored(text -> "prod-ci".equals(storedWriter(text, "prod-web/h1"))
                 && "ops".equals(storedWriter(text, "prod-web/h2")));
         JsonNode servers = Json.mapper().readTree(folded).get("servers");
         assertEquals("prod-ci", servers.get("prod-web/h1").get("written_by_token").textValue());
@@ -507,8 +511,8 @@ class TokensApiTest extends ApiTestSupport {
     void anotherStoreOnTheSameFilesSeesTheNames() {
         pipelineAs(PROD, "prod-web", "h1", "synced");
         pipelineAs(ALL, "lab", "h1", "synced");
-        // As after a restart, or in a second process: the names come from the files.
-        try (FileStatusStore reopened = new FileStatusStore(statusFile)) {
+        // As after a restart, or in a second process: the names come from the files (or the database).
+        try (StatusStore reopened = reopenStore()) {
             assertEquals("prod-ci", reopened.find("prod-web", "h1").orElseThrow().writtenByToken());
             assertEquals("ops", reopened.find("lab", "h1").orElseThrow().writtenByToken());
         }

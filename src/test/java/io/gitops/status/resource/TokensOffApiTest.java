@@ -63,7 +63,7 @@ class TokensOffApiTest extends ApiTestSupport {
     @Test
     void theDataFileNamesNoWriter() throws Exception {
         pipelineOk("{\"server_group\":\"prod-web\",\"host\":\"h1\",\"status\":\"synced\"}");
-        byte[] file = awaitDataFile(text -> text.contains("prod-web/h1"));
+        byte[] file = awaitStored(text -> text.contains("prod-web/h1"));
         String text = new String(file, java.nio.charset.StandardCharsets.UTF_8);
         JsonNode record = io.gitops.status.json.Json.mapper().readTree(text).get("servers").get("prod-web/h1");
         JsonNode writer = record.get("written_by_token");

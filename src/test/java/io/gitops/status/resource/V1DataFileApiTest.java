@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Contract §7 "Migration from v1", seen through the API: a v1 data file present at start-up. */
+@FileStoreOnly("a v1 data file converted in place, its original kept as a backup")
 class V1DataFileApiTest extends ApiTestSupport {
 
     static final byte[] V1_FILE = ("[" + SeedExamples.V1_SYNCED + ","

@@ -42,6 +42,10 @@ final class Database implements AutoCloseable {
         config.setValidationTimeout(1_000);
         config.setInitializationFailTimeout(-1);
         config.setConnectionInitSql("SET synchronous_commit = on");
+        // With auto-commit off, HikariCP runs the init SQL in a transaction that it commits only
+        // when internal queries are isolated: else a new connection is handed out in a transaction
+        // (a reader cannot set its isolation) and the first rollback undoes the SET.
+        config.setIsolateInternalQueries(true);
         config.addDataSourceProperty("ApplicationName", "gitops-status");
         config.addDataSourceProperty("tcpKeepAlive", "true");
         // a server that stops answering mid-statement fails the write instead of holding it forever

@@ -63,7 +63,9 @@ final class HistoryQueries {
     /**
      * A page of events in the events' order, from the index on (time, group, host, tie), as of
      * the replica's revision, so that the page agrees with the records it is shown beside. Hosts
-     * are selected in memory: rows of hosts the query does not select are read and skipped.
+     * are selected in memory: rows of hosts the query does not select are read and skipped. Each
+     * host shows its newest {@code historySize} transitions, as its history does: the table holds
+     * more after the setting was lowered, until the host's next transition trims them.
      */
     EventSlice events(EventQuery query) {
         long revision = replica.revision();
@@ -75,9 +77,13 @@ final class HistoryQueries {
             while (more && rows.size() <= query.limit()) {
                 int read = 0;
                 try (PreparedStatement s = c.prepareStatement("SELECT at_ms, server_group, host, tie, at, from_status,"
-                        + " to_status, source, commit_sha, changed_files_count FROM transitions WHERE at_ms"
+                        + " to_status, source, commit_sha, changed_files_count FROM transitions t WHERE at_ms"
                         + " BETWEEN ? AND ? AND revision <= ?"
                         + (after == null ? "" : " AND (at_ms, server_group, host, tie) > (?, ?, ?, ?)")
+                        // fewer than historySize newer transitions of the host: among its newest
+                        + " AND (SELECT count(*) FROM (SELECT 1 FROM transitions n WHERE n.server_group ="
+                        + " t.server_group AND n.host = t.host AND n.id > t.id AND n.revision <= ? LIMIT ?)"
+                        + " AS newer) < ?"
                         + " ORDER BY at_ms, server_group, host, tie LIMIT ?")) {
                     int i = 1;
                     s.setLong(i++, query.since());
@@ -89,6 +95,9 @@ final class HistoryQueries {
                         s.setString(i++, after.host());
                         s.setInt(i++, after.tie());
                     }
+                    s.setLong(i++, revision);
+                    s.setInt(i++, query.historySize());
+                    s.setInt(i++, query.historySize());
                     s.setInt(i, EVENT_CHUNK);
                     try (ResultSet r = s.executeQuery()) {
                         while (r.next()) {
