@@ -19,11 +19,14 @@ import java.util.Optional;
  * lists and records are immutable snapshots that the caller may keep; they never change
  * afterwards.
  *
- * <p>Consistency: a read reflects every write acknowledged, by this or any other process sharing
- * the same files, before the read began. A write returns only once its change is durable.
+ * <p>Consistency: a read reflects every write this process acknowledged before the read began. The
+ * file store's reads also reflect every write another process sharing its files acknowledged
+ * before; the PostgreSQL store's reflect another replica's writes within a second. A write returns
+ * only once its change is durable.
  *
- * <p>Failure: when the stored data cannot be read, every read and write throws
- * {@link StoreUnavailableException} with the reason, and the stored data is left as it is.
+ * <p>Failure: when the stored data cannot be read, writes throw {@link StoreUnavailableException}
+ * with the reason and the stored data is left as it is. The file store's reads throw too; the
+ * PostgreSQL store's answer from the records last read while the database is away.
  *
  * <p>Shutdown: {@link #close()} waits for writes under way; later calls fail.
  */

@@ -151,8 +151,9 @@ final class Rows {
     /** Keeps the newest {@code historySize} transitions of each host named. */
     private static void trim(Connection c, Iterable<String> keys, int historySize) throws SQLException {
         try (PreparedStatement trim = c.prepareStatement("DELETE FROM transitions WHERE server_group = ? AND host = ?"
-                + " AND id < (SELECT min(id) FROM (SELECT id FROM transitions WHERE server_group = ? AND host = ?"
-                + " ORDER BY id DESC LIMIT ?) AS newest)")) {
+                // none kept (historySize 0): min(id) of nothing is NULL, and every transition goes
+                + " AND id < coalesce((SELECT min(id) FROM (SELECT id FROM transitions WHERE server_group = ? AND host = ?"
+                + " ORDER BY id DESC LIMIT ?) AS newest), " + Long.MAX_VALUE + ")")) {
             for (String k : keys) {
                 String[] key = split(k);
                 trim.setString(1, key[0]);
