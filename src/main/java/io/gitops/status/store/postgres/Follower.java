@@ -165,20 +165,26 @@ final class Follower implements AutoCloseable {
             return;
         }
         lastPurge = System.nanoTime();
-        exclusively("purge", () -> {
-            try (Connection c = database.connection()) {
-                Rows.lockState(c);
-                try (PreparedStatement s = c.prepareStatement("WITH purged AS (DELETE FROM hosts WHERE record IS NULL"
-                        + " AND changed_at < now() - interval '" + MARKERS_KEPT + "' RETURNING revision)"
-                        + " UPDATE store_state SET purged_through = GREATEST(purged_through,"
-                        + " (SELECT coalesce(max(revision), 0) FROM purged)) WHERE id = 1")) {
-                    s.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException e) {
-                LOG.log(Level.WARNING, "purging deletion markers failed; the next purge tries again", e);
+        exclusively("purge", this::purge);
+    }
+
+    /**
+     * Removes the deletion markers older than {@value #MARKERS_KEPT} and raises {@code purged_through}
+     * past them; run under {@code exclusively("purge", ...)}, every minute or by a test.
+     */
+    void purge() {
+        try (Connection c = database.connection()) {
+            Rows.lockState(c);
+            try (PreparedStatement s = c.prepareStatement("WITH purged AS (DELETE FROM hosts WHERE record IS NULL"
+                    + " AND changed_at < now() - interval '" + MARKERS_KEPT + "' RETURNING revision)"
+                    + " UPDATE store_state SET purged_through = GREATEST(purged_through,"
+                    + " (SELECT coalesce(max(revision), 0) FROM purged)) WHERE id = 1")) {
+                s.executeUpdate();
             }
-        });
+            c.commit();
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "purging deletion markers failed; the next purge tries again", e);
+        }
     }
 
     /**

@@ -95,6 +95,11 @@ public final class PostgresStatusStore implements StatusStore {
         }
     }
 
+    /** Purges old deletion markers now, as the follower does every minute, for tests; false when another replica purges. */
+    boolean purgeDeletionMarkers() {
+        return follower.exclusively("purge", follower::purge);
+    }
+
     @Override
     public List<StatusRecord> all() {
         ensureLoaded();
