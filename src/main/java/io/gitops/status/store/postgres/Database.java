@@ -39,6 +39,10 @@ final class Database implements AutoCloseable {
         config.setValidationTimeout(1_000);
         config.setInitializationFailTimeout(-1);
         config.setConnectionInitSql("SET synchronous_commit = on");
+        // Hikari runs the init SQL after turning auto-commit off and commits it only with this set:
+        // without it every new connection is handed out idle in a transaction that holds the SET, so
+        // that the first borrower's rollback undoes it and setTransactionIsolation refuses to run
+        config.setIsolateInternalQueries(true);
         config.addDataSourceProperty("ApplicationName", "gitops-status");
         config.addDataSourceProperty("tcpKeepAlive", "true");
         // a server that stops answering mid-statement fails the write instead of holding it forever
