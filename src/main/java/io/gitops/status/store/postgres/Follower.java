@@ -180,7 +180,7 @@ final class Follower implements AutoCloseable {
 
     /**
      * Removes the deletion markers older than {@value #MARKERS_KEPT} and raises {@code purged_through}
-     * past them; run under {@code exclusively("purge", ...)}, every minute or by a test.
+     * past them, and forgets the batch tokens as old; run under {@code exclusively("purge", ...)}, every minute or by a test.
      */
     void purge() {
         try (Connection c = database.connection()) {
@@ -189,6 +189,10 @@ final class Follower implements AutoCloseable {
                     + " AND changed_at < now() - interval '" + MARKERS_KEPT + "' RETURNING revision)"
                     + " UPDATE store_state SET purged_through = GREATEST(purged_through,"
                     + " (SELECT coalesce(max(revision), 0) FROM purged)) WHERE id = 1")) {
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM batches WHERE committed_at < now() - interval '"
+                    + MARKERS_KEPT + "'")) {
                 s.executeUpdate();
             }
             c.commit();

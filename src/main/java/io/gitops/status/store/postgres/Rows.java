@@ -11,10 +11,11 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.BiConsumer;
 
 /**
- * The store's SQL on the tables of {@code V1__status_store.sql}. Every method runs on the caller's
+ * The store's SQL on the tables of {@code db/migration}. Every method runs on the caller's
  * connection, inside the caller's transaction.
  */
 final class Rows {
@@ -166,15 +167,36 @@ final class Rows {
         }
     }
 
-    /** Raises the revision to {@code revision} and wakes the other replicas when the transaction commits. */
-    static void publish(Connection c, long revision) throws SQLException {
+    /**
+     * Raises the revision to {@code revision}, records the batch with a random token, and wakes the
+     * other replicas when the transaction commits; returns the token, by which {@link Commits} finds
+     * out whether a commit whose answer was lost took effect.
+     */
+    static UUID publish(Connection c, long revision) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE store_state SET revision = ? WHERE id = 1")) {
             s.setLong(1, revision);
+            s.executeUpdate();
+        }
+        UUID token = UUID.randomUUID();
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO batches (revision, token) VALUES (?, ?)")) {
+            s.setLong(1, revision);
+            s.setObject(2, token);
             s.executeUpdate();
         }
         try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
             s.setString(1, Long.toString(revision));
             s.execute();
+        }
+        return token;
+    }
+
+    /** The token of the batch committed at {@code revision}; {@code null} when none is (or no longer). */
+    static UUID batchToken(Connection c, long revision) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT token FROM batches WHERE revision = ?")) {
+            s.setLong(1, revision);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? r.getObject(1, UUID.class) : null;
+            }
         }
     }
 

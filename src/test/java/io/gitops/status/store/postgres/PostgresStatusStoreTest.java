@@ -260,10 +260,13 @@ class PostgresStatusStoreTest {
         assertTrue(a.purgeDeletionMarkers());
         assertEquals(1, queryLong("SELECT count(*) FROM hosts WHERE record IS NULL"), "a fresh marker is kept");
         assertEquals(0, queryLong("SELECT purged_through FROM store_state"));
-        sql("UPDATE hosts SET changed_at = now() - interval '11 minutes' WHERE record IS NULL");
+        assertEquals(deletedAt, queryLong("SELECT count(*) FROM batches"), "a token per batch");
+        sql("UPDATE hosts SET changed_at = now() - interval '11 minutes' WHERE record IS NULL",
+                "UPDATE batches SET committed_at = now() - interval '11 minutes' WHERE revision <= 2");
         assertTrue(b.purgeDeletionMarkers());
         assertEquals(0, queryLong("SELECT count(*) FROM hosts WHERE record IS NULL"), "an old marker is purged");
         assertEquals(deletedAt, queryLong("SELECT purged_through FROM store_state"));
+        assertEquals(deletedAt - 2, queryLong("SELECT count(*) FROM batches"), "old batch tokens purged with it");
         a.write(TestUpdates.put("purge", "v", "synced"));
         awaitTrue(() -> b.find("purge", "v").isPresent(), ONE_SECOND_NANOS, "b follows on after the purge");
         assertEquals(List.of("purge/v", "purge/w", "purge/y", "purge/z"), keys(b.all()));
