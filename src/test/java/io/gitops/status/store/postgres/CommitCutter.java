@@ -29,7 +29,12 @@ final class CommitCutter implements AutoCloseable {
         /** COMMIT reaches the server, its answer never reaches the client. */
         AFTER_COMMIT_SENT,
         /** COMMIT never reaches the server: the transaction is rolled back when the connection ends. */
-        BEFORE_COMMIT_SENT
+        BEFORE_COMMIT_SENT,
+        /**
+         * COMMIT is held back and the connection left open, the client waiting for its answer, until
+         * the server ends the connection (a restart): the transaction never commits.
+         */
+        HOLD_COMMIT
     }
 
     private static final byte[] COMMIT = "COMMIT".getBytes(StandardCharsets.US_ASCII);
@@ -76,15 +81,20 @@ final class CommitCutter implements AutoCloseable {
 
     private void accept() {
         while (!listener.isClosed()) {
+            Socket client;
             try {
-                Socket client = listener.accept();
+                client = listener.accept();
+            } catch (IOException e) {
+                continue; // closed: the loop ends
+            }
+            try {
                 Socket server = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(server);
                 threads.submit(() -> pump(client, server, true));
                 threads.submit(() -> pump(server, client, false));
             } catch (IOException e) {
-                // closed, or the server refused: the client sees its connection end
+                close(client); // the server refused (restarting): so does the proxy
             }
         }
     }
@@ -107,6 +117,11 @@ final class CommitCutter implements AutoCloseable {
                     close(to);
                     cut.countDown();
                     return;
+                }
+                if (how == Cut.HOLD_COMMIT) {
+                    cut.countDown();
+                    in.transferTo(OutputStream.nullOutputStream()); // until the client's side ends
+                    break;
                 }
                 out.write(buffer, 0, n);
                 out.flush();
