@@ -48,7 +48,7 @@ public final class TestUpdates {
     }
 
     /** A pipeline-like write that creates or replaces a record with the given status. */
-    static Update put(String group, String host, String status) {
+    public static Update put(String group, String host, String status) {
         return new Of(group, host, (current, now) -> new StatusRecord(group, host, "project", "repo", "type", "env",
                 status, List.of(), null, null, "sha", "main", "test", null, now, null, now));
     }
@@ -57,7 +57,7 @@ public final class TestUpdates {
      * A read-modify-write: appends {@code file} to the record's changed files. Any update lost
      * between concurrent writers shows as a missing file name.
      */
-    static Update append(String group, String host, String file) {
+    public static Update append(String group, String host, String file) {
         return new Of(group, host, (current, now) -> {
             StatusRecord base = current != null ? current
                     : new StatusRecord(group, host, null, null, null, null, "synced", List.of(), null, null, null,

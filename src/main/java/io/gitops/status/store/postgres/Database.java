@@ -65,6 +65,15 @@ final class Database implements AutoCloseable {
         return displayUrl;
     }
 
+    /**
+     * Closes {@code c} for good instead of handing it back to the pool: for a connection whose state
+     * the pool cannot see, such as the one that LISTENs, whose failures reach the driver's own API
+     * and not the pool, which would otherwise hand it out again, broken or still listening.
+     */
+    void discard(Connection c) {
+        pool.evictConnection(c);
+    }
+
     /** Brings the schema to the newest version; replicas racing here migrate once. */
     void migrate() {
         Flyway.configure(Database.class.getClassLoader())

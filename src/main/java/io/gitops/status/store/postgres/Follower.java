@@ -89,7 +89,8 @@ final class Follower implements AutoCloseable {
                     startUp();
                 }
                 follow();
-                backoff = 500;
+                backoff = 500; // the database answered: the next failure is retried soon again
+                awaitWakeUp();
             } catch (SQLException | RuntimeException e) {
                 if (closed) {
                     break;
@@ -120,13 +121,18 @@ final class Follower implements AutoCloseable {
                 + " hosts at revision " + replica.revision());
     }
 
-    /** Listens, catches up, and waits for the next notification or poll, until something fails. */
+    /** Listens (again, after a failure), catches up and purges when due. */
     private void follow() throws SQLException {
         if (listening == null) {
             Connection c = database.connection();
-            c.setAutoCommit(true);
-            try (Statement s = c.createStatement()) {
-                s.execute("LISTEN " + Rows.CHANNEL);
+            try {
+                c.setAutoCommit(true);
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN " + Rows.CHANNEL);
+                }
+            } catch (SQLException | RuntimeException e) {
+                database.discard(c);
+                throw e;
             }
             listening = c;
         }
@@ -144,6 +150,10 @@ final class Follower implements AutoCloseable {
         problem = null;
         lastLogged = null;
         purgeWhenDue();
+    }
+
+    /** Waits for the next notification, or the next poll at the latest. */
+    private void awaitWakeUp() throws SQLException {
         listening.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
     }
 
@@ -165,20 +175,30 @@ final class Follower implements AutoCloseable {
             return;
         }
         lastPurge = System.nanoTime();
-        exclusively("purge", () -> {
-            try (Connection c = database.connection()) {
-                Rows.lockState(c);
-                try (PreparedStatement s = c.prepareStatement("WITH purged AS (DELETE FROM hosts WHERE record IS NULL"
-                        + " AND changed_at < now() - interval '" + MARKERS_KEPT + "' RETURNING revision)"
-                        + " UPDATE store_state SET purged_through = GREATEST(purged_through,"
-                        + " (SELECT coalesce(max(revision), 0) FROM purged)) WHERE id = 1")) {
-                    s.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException e) {
-                LOG.log(Level.WARNING, "purging deletion markers failed; the next purge tries again", e);
+        exclusively("purge", this::purge);
+    }
+
+    /**
+     * Removes the deletion markers older than {@value #MARKERS_KEPT} and raises {@code purged_through}
+     * past them, and forgets the batch tokens as old; run under {@code exclusively("purge", ...)}, every minute or by a test.
+     */
+    void purge() {
+        try (Connection c = database.connection()) {
+            Rows.lockState(c);
+            try (PreparedStatement s = c.prepareStatement("WITH purged AS (DELETE FROM hosts WHERE record IS NULL"
+                    + " AND changed_at < now() - interval '" + MARKERS_KEPT + "' RETURNING revision)"
+                    + " UPDATE store_state SET purged_through = GREATEST(purged_through,"
+                    + " (SELECT coalesce(max(revision), 0) FROM purged)) WHERE id = 1")) {
+                s.executeUpdate();
             }
-        });
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM batches WHERE committed_at < now() - interval '"
+                    + MARKERS_KEPT + "'")) {
+                s.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "purging deletion markers failed; the next purge tries again", e);
+        }
     }
 
     /**
@@ -222,11 +242,9 @@ final class Follower implements AutoCloseable {
 
     private void closeListening() {
         if (listening != null) {
-            try {
-                listening.close();
-            } catch (SQLException e) {
-                LOG.log(Level.FINE, "closing the listening connection", e);
-            }
+            // never back to the pool: it may be broken without the pool knowing (getNotifications
+            // fails past it), and a healthy one would go on collecting notifications for a borrower
+            database.discard(listening);
             listening = null;
         }
     }

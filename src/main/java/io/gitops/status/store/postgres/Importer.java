@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.logging.Logger;
 
 /**
@@ -49,8 +50,8 @@ final class Importer {
                 }
                 long revision = state.revision() + 1;
                 Rows.write(c, byKey, history, revision, historySize);
-                Rows.publish(c, revision);
-                Commits.commit(database, c, state.transactionId());
+                UUID token = Rows.publish(c, revision);
+                Commits.commit(database, c, state.transactionId(), revision, token);
                 LOG.info("imported " + byKey.size() + " hosts from " + file + " into " + database.displayUrl());
             } catch (SQLException | RuntimeException e) {
                 Commits.rollbackQuietly(c);

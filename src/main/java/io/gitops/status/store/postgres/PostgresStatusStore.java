@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
@@ -35,8 +36,9 @@ import java.util.logging.Logger;
  * row of {@code store_state}): it first catches up with what other replicas committed, so every
  * write applies to the current record (no lost update between replicas), then stores the records,
  * their transitions and the new revision, and is acknowledged only once committed durably.</li>
- * <li>A commit whose answer is lost (the connection broke) is looked up by its transaction id
- * ({@link Commits}) before the writes are answered: acknowledged if it committed, 503 if not.</li>
+ * <li>A commit whose answer is lost (the connection broke) is looked up ({@link Commits}: once its
+ * transaction id no longer runs, by the token the batch wrote) before the writes are answered:
+ * acknowledged if it committed, 503 if not.</li>
  * <li>A replica reads its own acknowledged writes at once, and another replica's within a second
  * ({@link Follower}).</li>
  * <li>While the database is away, reads answer from the last known records, writes and
@@ -88,6 +90,11 @@ public final class PostgresStatusStore implements StatusStore {
         } catch (SQLException e) {
             throw new StoreUnavailableException("cannot read " + database.displayUrl() + ": " + e.getMessage());
         }
+    }
+
+    /** Purges old deletion markers now, as the follower does every minute, for tests; false when another replica purges. */
+    boolean purgeDeletionMarkers() {
+        return follower.exclusively("purge", follower::purge);
     }
 
     @Override
@@ -153,6 +160,7 @@ public final class PostgresStatusStore implements StatusStore {
         }
         Map<String, StatusRecord> staged;
         long committed;
+        UUID token;
         try (Connection c = database.connection()) {
             Rows.State state;
             try {
@@ -166,12 +174,12 @@ public final class PostgresStatusStore implements StatusStore {
                 }
                 committed = state.revision() + 1;
                 Rows.write(c, staged, added(staged), committed, historySize);
-                Rows.publish(c, committed);
+                token = Rows.publish(c, committed);
             } catch (SQLException | RuntimeException | Error e) {
                 Commits.rollbackQuietly(c);
                 throw e;
             }
-            Commits.commit(database, c, state.transactionId());
+            Commits.commit(database, c, state.transactionId(), committed, token);
         } catch (SQLException e) {
             throw unavailable("the write could not be stored in " + database.displayUrl() + ": " + Database.describe(e));
         }

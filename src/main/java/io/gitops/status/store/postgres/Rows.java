@@ -11,10 +11,11 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.BiConsumer;
 
 /**
- * The store's SQL on the tables of {@code V1__status_store.sql}. Every method runs on the caller's
+ * The store's SQL on the tables of {@code db/migration}. Every method runs on the caller's
  * connection, inside the caller's transaction.
  */
 final class Rows {
@@ -167,12 +168,30 @@ final class Rows {
         }
     }
 
-    /** Raises the revision to {@code revision} and wakes the other replicas when the transaction commits. */
-    static void publish(Connection c, long revision) throws SQLException {
+    /**
+     * Raises the revision to {@code revision}, records the batch with a random token, and wakes the
+     * other replicas when the transaction commits, in one statement; returns the token, by which
+     * {@link Commits} finds out whether a commit whose answer was lost took effect.
+     */
+    static UUID publish(Connection c, long revision) throws SQLException {
+        UUID token = UUID.randomUUID();
         try (PreparedStatement s = c.prepareStatement("WITH raised AS (UPDATE store_state SET revision = ? WHERE id = 1"
-                + " RETURNING revision) SELECT pg_notify('" + CHANNEL + "', revision::text) FROM raised")) {
+                + " RETURNING revision), recorded AS (INSERT INTO batches (revision, token) SELECT revision, ?"
+                + " FROM raised RETURNING revision) SELECT pg_notify('" + CHANNEL + "', revision::text) FROM recorded")) {
             s.setLong(1, revision);
+            s.setObject(2, token);
             s.execute();
+        }
+        return token;
+    }
+
+    /** The token of the batch committed at {@code revision}; {@code null} when none is (or no longer). */
+    static UUID batchToken(Connection c, long revision) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT token FROM batches WHERE revision = ?")) {
+            s.setLong(1, revision);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? r.getObject(1, UUID.class) : null;
+            }
         }
     }
 
