@@ -11,15 +11,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gitops.status.process.ReportScript.Result;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How the report helper delivers, against the application with a token file, through
- * {@link FaultyProxy}: the token sent as a Bearer header and never shown; a 401, 400 or 404 ends
+ * {@link FaultyProxy}: the token sent as a Bearer header, never shown and on no process's command
+ * line; a 401, 400 or 404 ends
  * the script at once with the service's message and exit 1 (one request, no retry); 503, 429,
  * dropped connections and timeouts are retried with growing waits until the write is stored, or
  * until {@code --retries} is spent (exit 3).
@@ -78,6 +84,37 @@ class ReportDeliveryIT {
         assertEquals(0, fromOption.exit(), "--token-file wins over GITOPS_STATUS_TOKEN\n" + fromOption.output());
         Result fromEnvFile = report(Map.of("GITOPS_STATUS_TOKEN_FILE", file.toString()), "--host", "token-03");
         assertEquals(0, fromEnvFile.exit(), fromEnvFile.output());
+    }
+
+    @Test
+    void theTokenIsOnNoCommandLine() throws Exception {
+        bench.proxy.plan(STALL);
+        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return report(Map.of("GITOPS_STATUS_TOKEN", TOKEN), "--host", "token-06", "--max-time", "3",
+                        "--retries", "0");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (bench.proxy.requests().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, bench.proxy.requests().size(), "curl is waiting for the stalled answer");
+        byte[] token = TOKEN.getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                byte[] commandLine;
+                try {
+                    commandLine = Files.readAllBytes(process.resolve("cmdline"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                assertFalse(contains(commandLine, token), "the token on the command line of " + process);
+            }
+        }
+        assertEquals(3, run.get(30, TimeUnit.SECONDS).exit());
     }
 
     @Test
@@ -179,6 +216,15 @@ class ReportDeliveryIT {
                 "--status", "synced"));
         all.addAll(List.of(args));
         return bench.report(env, null, List.of(), all);
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void assertRefused(Result result, String message) {
