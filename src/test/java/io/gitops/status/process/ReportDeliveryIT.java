@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * How the report helper delivers, against the application with a token file, through
  * {@link FaultyProxy}: the token sent as a Bearer header, never shown and on no process's command
  * line; a 401, 400 or 404 ends
- * the script at once with the service's message and exit 1 (one request, no retry); 503, 429,
+ * the script at once with the service's message and exit 1 (one request, no retry); 503,
  * dropped connections and timeouts are retried with growing waits until the write is stored, or
  * until {@code --retries} is spent (exit 3).
  */
@@ -155,13 +155,18 @@ class ReportDeliveryIT {
     }
 
     @Test
-    void rateLimitsAndTimeoutsAreRetried() throws Exception {
-        bench.proxy.plan(ANSWER_429, STALL);
+    void timeoutsAreRetriedButA429IsNot() throws Exception {
+        bench.proxy.plan(STALL);
         Result result = report(Map.of("GITOPS_STATUS_TOKEN", TOKEN), "--host", "retry-02", "--max-time", "1");
         assertEquals(0, result.exit(), result.output());
-        assertEquals(3, bench.proxy.requests().size(), result.output());
-        assertTrue(result.err().contains("HTTP 429 too_many_requests: slow down"), result.output());
+        assertEquals(2, bench.proxy.requests().size(), result.output());
         assertTrue(result.err().contains("curl: (28)"), result.output());
+
+        bench.proxy.plan(ANSWER_429);
+        Result limited = report(Map.of("GITOPS_STATUS_TOKEN", TOKEN), "--host", "retry-03");
+        assertEquals(1, limited.exit(), limited.output());
+        assertEquals(1, bench.proxy.requests().size(), "one request, no retry: " + limited.output());
+        assertTrue(limited.err().contains("HTTP 429 too_many_requests: slow down"), limited.output());
     }
 
     @Test
