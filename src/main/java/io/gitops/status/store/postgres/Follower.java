@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /**
  * The replica's background work on the database, on one thread:
@@ -31,6 +32,8 @@ final class Follower implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Follower.class.getName());
     static final int POLL_MILLIS = 250;
+    /** No revision was notified: look at the database's. */
+    private static final long LOOK_ANYWAY = -1;
     private static final long PURGE_EVERY_NANOS = 60_000_000_000L;
     /** A deletion marker is kept this long, far beyond the time a running replica needs to see it. */
     private static final String MARKERS_KEPT = "10 minutes";
@@ -45,6 +48,8 @@ final class Follower implements AutoCloseable {
     private volatile String problem = "connecting to the database";
     private volatile boolean closed;
     private Connection listening;
+    /** When the follower last read the database's revision. */
+    private long lastLook = System.nanoTime();
     private long lastPurge = System.nanoTime();
     private String lastLogged;
 
@@ -83,25 +88,28 @@ final class Follower implements AutoCloseable {
 
     private void run() {
         long backoff = 500;
+        long wanted = LOOK_ANYWAY;
         while (!closed) {
             try {
                 if (!replica.isLoaded()) {
                     startUp();
                 }
-                follow();
+                follow(wanted);
                 backoff = 500; // the database answered: the next failure is retried soon again
-                awaitWakeUp();
+                wanted = awaitWakeUp();
             } catch (SQLException | RuntimeException e) {
                 if (closed) {
                     break;
                 }
                 report("the database at " + database.displayUrl() + " cannot be used: " + Database.describe(e), e);
                 closeListening();
+                wanted = LOOK_ANYWAY; // notifications may have been missed meanwhile
                 sleep(backoff);
                 backoff = Math.min(5_000, backoff * 2);
             } catch (Error e) {
                 report("the database follower failed: " + Database.describe(e), e);
                 closeListening();
+                wanted = LOOK_ANYWAY;
                 sleep(backoff);
             }
         }
@@ -122,7 +130,7 @@ final class Follower implements AutoCloseable {
     }
 
     /** Listens (again, after a failure), catches up and purges when due. */
-    private void follow() throws SQLException {
+    private void follow(long wanted) throws SQLException {
         if (listening == null) {
             Connection c = database.connection();
             try {
@@ -136,10 +144,15 @@ final class Follower implements AutoCloseable {
             }
             listening = c;
         }
-        // after LISTEN, so that a batch committed from here on either wakes us or is read below
-        if (guard.tryLock()) { // a writer holding the guard catches up in its own transaction
+        // after LISTEN, so that a batch committed from here on either wakes us or is read below;
+        // a notification of a revision this replica holds already (its own, or one its writer read
+        // under the lock) costs nothing, but it looks at least every POLL_MILLIS whatever it heard
+        boolean behind = wanted == LOOK_ANYWAY || wanted > replica.revision()
+                || System.nanoTime() - lastLook > POLL_MILLIS * 1_000_000L;
+        if (behind && guard.tryLock()) { // a writer holding the guard catches up in its own transaction
             try {
                 catchUp();
+                lastLook = System.nanoTime();
             } finally {
                 guard.unlock();
             }
@@ -153,8 +166,20 @@ final class Follower implements AutoCloseable {
     }
 
     /** Waits for the next notification, or the next poll at the latest. */
-    private void awaitWakeUp() throws SQLException {
-        listening.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
+    /** The newest revision notified while waiting, or {@link #LOOK_ANYWAY} when none was (or one cannot be read). */
+    private long awaitWakeUp() throws SQLException {
+        PGNotification[] notifications = listening.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
+        long newest = LOOK_ANYWAY;
+        if (notifications != null) {
+            for (PGNotification notification : notifications) {
+                try {
+                    newest = Math.max(newest, Long.parseLong(notification.getParameter()));
+                } catch (NumberFormatException e) {
+                    return LOOK_ANYWAY;
+                }
+            }
+        }
+        return newest;
     }
 
     /** One consistent snapshot of the revision and the rows changed since the replica's. */
