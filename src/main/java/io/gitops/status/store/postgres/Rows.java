@@ -20,6 +20,12 @@ import java.util.function.BiConsumer;
 final class Rows {
 
     static final String CHANNEL = "gitops_status";
+    /**
+     * Rows sent per JDBC batch: the driver keeps every row of a batch in memory until it is sent,
+     * so an import of 100,000 hosts with 20 transitions each (2,000,000 rows) would otherwise need
+     * gigabytes of heap. The chunks run in order inside the caller's transaction, as one batch would.
+     */
+    static final int CHUNK_ROWS = 1_000;
 
     private Rows() {
     }
@@ -90,6 +96,8 @@ final class Rows {
                 + " record = EXCLUDED.record, revision = EXCLUDED.revision, changed_at = EXCLUDED.changed_at");
                 PreparedStatement forget = c.prepareStatement(
                         "DELETE FROM transitions WHERE server_group = ? AND host = ?")) {
+            int upserts = 0;
+            int forgets = 0;
             for (Map.Entry<String, StatusRecord> entry : records.entrySet()) {
                 String[] key = split(entry.getKey());
                 StatusRecord record = entry.getValue();
@@ -97,15 +105,15 @@ final class Rows {
                 upsert.setString(2, key[1]);
                 upsert.setString(3, record == null ? null : RecordJson.encode(record));
                 upsert.setLong(4, revision);
-                upsert.addBatch();
+                upserts = add(upsert, upserts);
                 if (record == null) {
                     forget.setString(1, key[0]);
                     forget.setString(2, key[1]);
-                    forget.addBatch();
+                    forgets = add(forget, forgets);
                 }
             }
-            upsert.executeBatch();
-            forget.executeBatch();
+            flush(upsert, upserts);
+            flush(forget, forgets);
         }
         if (!added.isEmpty()) {
             insertTransitions(c, added, revision);
@@ -124,6 +132,7 @@ final class Rows {
                 + " tie, from_status, to_status, source, commit_sha, changed_files_count, revision)"
                 + " SELECT ?, ?, ?, ?, (SELECT count(*) FROM transitions t WHERE t.server_group = ? AND t.host = ?"
                 + " AND t.at_ms = ?), ?, ?, ?, ?, ?, ?")) {
+            int rows = 0;
             for (Map.Entry<String, List<Transition>> entry : added.entrySet()) {
                 String[] key = split(entry.getKey());
                 for (Transition t : entry.getValue()) {
@@ -141,10 +150,10 @@ final class Rows {
                     insert.setString(11, t.commitSha());
                     insert.setInt(12, t.changedFilesCount());
                     insert.setLong(13, revision);
-                    insert.addBatch();
+                    rows = add(insert, rows);
                 }
             }
-            insert.executeBatch();
+            flush(insert, rows);
         }
     }
 
@@ -153,6 +162,7 @@ final class Rows {
         try (PreparedStatement trim = c.prepareStatement("DELETE FROM transitions WHERE server_group = ? AND host = ?"
                 + " AND id < (SELECT min(id) FROM (SELECT id FROM transitions WHERE server_group = ? AND host = ?"
                 + " ORDER BY id DESC LIMIT ?) AS newest)")) {
+            int rows = 0;
             for (String k : keys) {
                 String[] key = split(k);
                 trim.setString(1, key[0]);
@@ -160,9 +170,9 @@ final class Rows {
                 trim.setString(3, key[0]);
                 trim.setString(4, key[1]);
                 trim.setInt(5, historySize);
-                trim.addBatch();
+                rows = add(trim, rows);
             }
-            trim.executeBatch();
+            flush(trim, rows);
         }
     }
 
@@ -175,6 +185,23 @@ final class Rows {
         try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
             s.setString(1, Long.toString(revision));
             s.execute();
+        }
+    }
+
+    /** Adds the statement's parameters as a row of its batch, sending the batch once it holds {@link #CHUNK_ROWS}. */
+    private static int add(PreparedStatement s, int rows) throws SQLException {
+        s.addBatch();
+        if (rows + 1 == CHUNK_ROWS) {
+            s.executeBatch();
+            return 0;
+        }
+        return rows + 1;
+    }
+
+    /** Sends the rows of the batch not sent yet. */
+    private static void flush(PreparedStatement s, int rows) throws SQLException {
+        if (rows > 0) {
+            s.executeBatch();
         }
     }
 
