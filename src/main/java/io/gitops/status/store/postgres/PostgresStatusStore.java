@@ -161,7 +161,7 @@ public final class PostgresStatusStore implements StatusStore {
         try (Connection c = database.connection()) {
             Rows.State state;
             try {
-                state = Rows.lockState(c);
+                state = Rows.lockAndPublish(c);
                 replica.catchUp(c, state);
                 staged = Staging.stage(batch, replica.records(), Timestamps.now(), maxHosts);
                 if (staged.isEmpty()) {
@@ -171,7 +171,6 @@ public final class PostgresStatusStore implements StatusStore {
                 }
                 committed = state.revision() + 1;
                 Rows.write(c, staged, added(staged), committed, historySize);
-                Rows.publish(c, committed);
             } catch (SQLException | RuntimeException | Error e) {
                 Commits.rollbackQuietly(c);
                 throw e;

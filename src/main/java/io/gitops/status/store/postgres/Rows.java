@@ -47,6 +47,24 @@ final class Rows {
         }
     }
 
+    /**
+     * What {@link #lockState} and then {@link #publish} do for a batch, in one statement and so one
+     * round trip while the lock is held instead of three: takes the store's write lock (the row of
+     * {@code store_state}, until the transaction ends; a row lock that conflicts with itself and
+     * with {@code FOR UPDATE}), raises the revision by one and queues the notification that wakes
+     * the other replicas. A rollback undoes both; {@code NOTIFY} is only delivered on commit. The
+     * state returned is the one before the batch: the batch commits at its revision + 1.
+     */
+    static State lockAndPublish(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE store_state SET revision = revision + 1 WHERE id = 1"
+                + " RETURNING revision - 1, purged_through, pg_current_xact_id()::text,"
+                + " pg_notify('" + CHANNEL + "', revision::text)");
+                ResultSet r = s.executeQuery()) {
+            r.next();
+            return new State(r.getLong(1), r.getLong(2), r.getString(3));
+        }
+    }
+
     /** The revision and purge mark as the transaction sees them, without locking. */
     static State readState(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT revision, purged_through FROM store_state WHERE id = 1");
