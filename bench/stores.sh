@@ -16,9 +16,11 @@
 #                      database behind nginx (round-robin, keepalive to both), measured through nginx
 #   HISTORY=20         transitions per host in the data file (historySize keeps 20)
 #   DURATION=10s       per wrk measurement
-#   WARMUP=30s         the warm-up of pipeline writes before them (not measured): the JIT of a
-#                      replica started under load needs it; 10 s leave the first measurement at
-#                      about half the rate of the third
+#   WARMUP=10s WARMUP_ROUNDS="3 12"  the warm-up before the measurements (not measured):
+#                      rounds of WARMUP pipeline writes, at least 3 and at most 12, until a round
+#                      is less than 5 % faster than the one before. The JIT of two replicas sharing
+#                      two cores with everything else takes about a minute of writes: after 8 s
+#                      the next 10 s ran at half the rate they reach after 50 s
 #   WRITERS=64         connections of the pipeline writes (bench/pipeline.lua)
 #   READERS=16         connections of the full GET /status
 #   REVALIDATORS=64    connections of GET /status with If-None-Match (bench/read.lua)
@@ -42,12 +44,13 @@
 # copy of that database (CREATE DATABASE ... TEMPLATE, STRATEGY FILE_COPY). For each setup: starts
 # the replica(s) (port 0, the port read from their LISTENING line) and waits for /ready (pg2: both
 # replicas started together, then nginx, a non-daemon child with its own config under
-# target/bench/stores/ on a free port); pipeline writes for WARMUP (not measured); pipeline writes
-# at WRITERS connections (requests/s, p50/p99 from wrk --latency; every POST durable before its
-# answer), with the CPU they cost (clock ticks of the replicas, of the database's backends and of
-# nginx, per acknowledged write) and the writes per commit from each replica's /metrics
-# (gitops_store_writes_total / gitops_store_batches_total); for pg2 the same writes at WRITERS/2
-# connections straight to each replica (nginx's share), and the cross-replica visibility delay
+# target/bench/stores/ on a free port); the warm-up rounds (WARMUP, WARMUP_ROUNDS); pipeline
+# writes at WRITERS connections (requests/s, p50/p99 from wrk --latency; every POST durable before
+# its answer), with the CPU they cost (clock ticks of the replicas, of the database's backends and
+# of nginx, per acknowledged write; and how busy the whole machine was meanwhile, /proc/stat, so
+# that wrk's and any other work's share shows) and the writes per commit from each replica's
+# /metrics (gitops_store_writes_total / gitops_store_batches_total); for pg2 the same writes at
+# WRITERS/2 connections straight to each replica (nginx's share), and the cross-replica visibility delay
 # (Visibility in the test sources: a write through replica A directly, replica B polled directly
 # until it shows it, VIS_SAMPLES samples) idle and while WRITERS/4 connections write through nginx;
 # a full GET /status at READERS connections; GET /status revalidated with the ETag the replicas
@@ -63,7 +66,8 @@ read -r -a SIZES <<<"${HOSTS:-1000 10000 100000}"
 read -r -a SETUP_LIST <<<"${SETUPS:-file pg1 pg2}"
 HISTORY=${HISTORY:-20}
 DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-30s}
+WARMUP=${WARMUP:-10s}
+read -r WARMUP_MIN WARMUP_MAX <<<"${WARMUP_ROUNDS:-3 12}"
 WRITERS=${WRITERS:-64}
 READERS=${READERS:-16}
 REVALIDATORS=${REVALIDATORS:-64}
@@ -276,9 +280,11 @@ cpu_ticks() { # pids... -> their ticks summed (processes gone count 0)
   echo "$total"
 }
 declare -A CPU_PIDS CPU_START
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat; }
 cpu_start() { # setup: remembers which processes to count and their ticks now
   local name
   CPU_PIDS=()
+  read -r MACHINE_BUSY MACHINE_ALL <<<"$(machine_ticks)"
   for name in "${NAMES[@]}"; do CPU_PIDS[replicas]+=" ${PID[$name]}"; done
   if [ -n "$NGINX_PID" ]; then CPU_PIDS[nginx]="$NGINX_PID $(pgrep -P "$NGINX_PID" | paste -sd' ' || true)"; fi
   if [ "$1" != file ]; then CPU_PIDS[postgres]=$(pg -c "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE datname = '$DB_NOW'"); fi
@@ -286,6 +292,17 @@ cpu_start() { # setup: remembers which processes to count and their ticks now
     # shellcheck disable=SC2086
     CPU_START[$name]=$(cpu_ticks ${CPU_PIDS[$name]})
   done
+}
+cpu_busy() { # -> "busy % of the machine (tracked %)" since cpu_start: what wrk and other work took is the difference
+  local busy all name tracked=0 ticks
+  read -r busy all <<<"$(machine_ticks)"
+  for name in "${!CPU_PIDS[@]}"; do
+    # shellcheck disable=SC2086
+    ticks=$(($(cpu_ticks ${CPU_PIDS[$name]}) - CPU_START[$name]))
+    tracked=$((tracked + ticks))
+  done
+  awk -v b=$((busy - MACHINE_BUSY)) -v a=$((all - MACHINE_ALL)) -v t="$tracked" \
+    'BEGIN { if (a > 0) printf "%.0f %% (%.0f %%)", 100 * b / a, 100 * t / a; else print "n/a" }'
 }
 cpu_per_write() { # wrk output -> "replicas x / PostgreSQL y / nginx z ms" per write
   local requests name ticks out=() hz
@@ -314,12 +331,14 @@ visibility() { # out: Visibility from replica a to replica b -> "p50/p99/max ms"
 }
 
 declare -A CELLS # "hosts|setup|row" -> text
-ROWS=(load ready writes cpu batch direct vis visload full reval rss size)
+ROWS=(load ready warmup writes cpu busy batch direct vis visload full reval rss size)
 declare -A LABEL=(
   [load]="load average before (1/5/15 min)"
   [ready]="ready s (start to /ready 200; pg: loading from the database)"
   [writes]="pipeline writes ${WRITERS}c: rps (p50/p99 ms)"
+  [warmup]="warm-up rounds, rps (not measured)"
   [cpu]="CPU ms per write during them (both replicas together)"
+  [busy]="machine CPU busy during them (replicas, database backends, nginx)"
   [batch]="writes per commit, per replica"
   [direct]="pipeline writes $((WRITERS / 2))c to each replica directly, no nginx: rps"
   [vis]="visibility A→B idle: p50/p99/max ms"
@@ -335,14 +354,24 @@ NAMES=() # the replicas of the setup running: a, and b for pg2
 
 measure() { # setup: everything after the replicas are ready; TARGET is the URL wrk loads
   local setup=$1 name w b bw bb
-  say "$setup: warm-up writes for $WARMUP (not measured)"
-  WRK_DURATION=$WARMUP run_wrk "$RUN/warmup.out" "$WRITERS" pipeline.lua "$TARGET" HOSTS="$HOSTS_NOW"
+  local round rate previous=0 rates=()
+  for ((round = 1; round <= WARMUP_MAX; round++)); do
+    say "$setup: warm-up round $round, $WARMUP of writes (not measured)"
+    WRK_DURATION=$WARMUP run_wrk "$RUN/warmup.$round.out" "$WRITERS" pipeline.lua "$TARGET" HOSTS="$HOSTS_NOW"
+    rate=$(result "$RUN/warmup.$round.out" rps)
+    rates+=("${rate:-failed}")
+    [ -n "$rate" ] || break
+    if [ "$round" -ge "$WARMUP_MIN" ] && [ "$((rate * 100))" -lt "$((previous * 105))" ]; then break; fi
+    previous=$rate
+  done
+  put "$setup" warmup "$(join "${rates[@]}")"
   declare -A BEFORE
   for name in "${NAMES[@]}"; do BEFORE[$name]=$(metric "$name"); done
   say "$setup: pipeline writes at $WRITERS connections"
   cpu_start "$setup"
   run_wrk "$RUN/writes.out" "$WRITERS" pipeline.lua "$TARGET" HOSTS="$HOSTS_NOW"
   put "$setup" cpu "$(cpu_per_write "$RUN/writes.out")"
+  put "$setup" busy "$(cpu_busy)"
   put "$setup" writes "$(cell "$RUN/writes.out")"
   local per=()
   for name in "${NAMES[@]}"; do
@@ -379,7 +408,7 @@ measure() { # setup: everything after the replicas are ready; TARGET is the URL 
   fi
   say "$setup: full GET /status at $READERS connections"
   run_wrk "$RUN/full.out" "$READERS" read.lua "$TARGET" HOSTS="$HOSTS_NOW" PATH_TO_GET=/status COUNT_STATUS=1
-  put "$setup" full "$(cell "$RUN/full.out")$(other_status "$RUN/full.out" s200)"
+  put "$setup" full "$(cell "$RUN/full.out"), $(result "$RUN/full.out" requests) answers$(other_status "$RUN/full.out" s200)"
   # every replica must answer the same ETag, or a revalidation through nginx would get 200s
   local tag="" tags i
   for ((i = 0; i < 100; i++)); do
