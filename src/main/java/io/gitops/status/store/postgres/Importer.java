@@ -33,7 +33,8 @@ final class Importer {
     static void importIfEmpty(Database database, Path file, int historySize) throws SQLException {
         try (Connection c = database.connection()) {
             try {
-                Rows.State state = Rows.lockState(c);
+                UUID token = UUID.randomUUID();
+                Rows.State state = Rows.lockAndPublish(c, token);
                 if (holdsHosts(c)) {
                     LOG.info("importFile " + file + " ignored: the store already holds hosts");
                     c.rollback();
@@ -50,7 +51,6 @@ final class Importer {
                 }
                 long revision = state.revision() + 1;
                 Rows.write(c, byKey, history, revision, historySize);
-                UUID token = Rows.publish(c, revision);
                 Commits.commit(database, c, state.transactionId(), revision, token);
                 LOG.info("imported " + byKey.size() + " hosts from " + file + " into " + database.displayUrl());
             } catch (SQLException | RuntimeException e) {

@@ -164,7 +164,8 @@ public final class PostgresStatusStore implements StatusStore {
         try (Connection c = database.connection()) {
             Rows.State state;
             try {
-                state = Rows.lockState(c);
+                token = UUID.randomUUID();
+                state = Rows.lockAndPublish(c, token);
                 replica.catchUp(c, state);
                 staged = Staging.stage(batch, replica.records(), Timestamps.now(), maxHosts);
                 if (staged.isEmpty()) {
@@ -174,7 +175,6 @@ public final class PostgresStatusStore implements StatusStore {
                 }
                 committed = state.revision() + 1;
                 Rows.write(c, staged, added(staged), committed, historySize);
-                token = Rows.publish(c, committed);
             } catch (SQLException | RuntimeException | Error e) {
                 Commits.rollbackQuietly(c);
                 throw e;

@@ -21,6 +21,12 @@ import java.util.function.BiConsumer;
 final class Rows {
 
     static final String CHANNEL = "gitops_status";
+    /**
+     * Rows sent per JDBC batch: the driver keeps every row of a batch in memory until it is sent,
+     * so an import of 100,000 hosts with 20 transitions each (2,000,000 rows) would otherwise need
+     * gigabytes of heap. The chunks run in order inside the caller's transaction, as one batch would.
+     */
+    static final int CHUNK_ROWS = 1_000;
 
     private Rows() {
     }
@@ -39,6 +45,28 @@ final class Rows {
                 ResultSet r = s.executeQuery()) {
             r.next();
             return new State(r.getLong(1), r.getLong(2), r.getString(3));
+        }
+    }
+
+    /**
+     * A batch's first statement, one round trip: takes the store's write lock (the row of
+     * {@code store_state}, until the transaction ends; a row lock that conflicts with itself and
+     * with {@code FOR UPDATE}), raises the revision by one, records the batch's {@code token} with
+     * that revision (by which {@link Commits} finds out whether a commit whose answer was lost took
+     * effect) and queues the notification that wakes the other replicas. A rollback undoes all of
+     * it; {@code NOTIFY} is only delivered on commit. The state returned is the one before the
+     * batch: the batch commits at its revision + 1.
+     */
+    static State lockAndPublish(Connection c, UUID token) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("WITH raised AS (UPDATE store_state SET revision = revision + 1"
+                + " WHERE id = 1 RETURNING revision, purged_through, pg_notify('" + CHANNEL + "', revision::text)),"
+                + " recorded AS (INSERT INTO batches (revision, token) SELECT revision, ? FROM raised)"
+                + " SELECT revision - 1, purged_through, pg_current_xact_id()::text FROM raised")) {
+            s.setObject(1, token);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return new State(r.getLong(1), r.getLong(2), r.getString(3));
+            }
         }
     }
 
@@ -91,6 +119,8 @@ final class Rows {
                 + " record = EXCLUDED.record, revision = EXCLUDED.revision, changed_at = EXCLUDED.changed_at");
                 PreparedStatement forget = c.prepareStatement(
                         "DELETE FROM transitions WHERE server_group = ? AND host = ?")) {
+            int upserts = 0;
+            int forgets = 0;
             for (Map.Entry<String, StatusRecord> entry : records.entrySet()) {
                 String[] key = split(entry.getKey());
                 StatusRecord record = entry.getValue();
@@ -98,15 +128,15 @@ final class Rows {
                 upsert.setString(2, key[1]);
                 upsert.setString(3, record == null ? null : RecordJson.encode(record));
                 upsert.setLong(4, revision);
-                upsert.addBatch();
+                upserts = add(upsert, upserts);
                 if (record == null) {
                     forget.setString(1, key[0]);
                     forget.setString(2, key[1]);
-                    forget.addBatch();
+                    forgets = add(forget, forgets);
                 }
             }
-            upsert.executeBatch();
-            forget.executeBatch();
+            flush(upsert, upserts);
+            flush(forget, forgets);
         }
         if (!added.isEmpty()) {
             insertTransitions(c, added, revision);
@@ -125,6 +155,7 @@ final class Rows {
                 + " tie, from_status, to_status, source, commit_sha, changed_files_count, revision)"
                 + " SELECT ?, ?, ?, ?, (SELECT count(*) FROM transitions t WHERE t.server_group = ? AND t.host = ?"
                 + " AND t.at_ms = ?), ?, ?, ?, ?, ?, ?")) {
+            int rows = 0;
             for (Map.Entry<String, List<Transition>> entry : added.entrySet()) {
                 String[] key = split(entry.getKey());
                 for (Transition t : entry.getValue()) {
@@ -142,10 +173,10 @@ final class Rows {
                     insert.setString(11, t.commitSha());
                     insert.setInt(12, t.changedFilesCount());
                     insert.setLong(13, revision);
-                    insert.addBatch();
+                    rows = add(insert, rows);
                 }
             }
-            insert.executeBatch();
+            flush(insert, rows);
         }
     }
 
@@ -155,6 +186,7 @@ final class Rows {
                 // none kept (historySize 0): min(id) of nothing is NULL, and every transition goes
                 + " AND id < coalesce((SELECT min(id) FROM (SELECT id FROM transitions WHERE server_group = ? AND host = ?"
                 + " ORDER BY id DESC LIMIT ?) AS newest), " + Long.MAX_VALUE + ")")) {
+            int rows = 0;
             for (String k : keys) {
                 String[] key = split(k);
                 trim.setString(1, key[0]);
@@ -162,27 +194,10 @@ final class Rows {
                 trim.setString(3, key[0]);
                 trim.setString(4, key[1]);
                 trim.setInt(5, historySize);
-                trim.addBatch();
+                rows = add(trim, rows);
             }
-            trim.executeBatch();
+            flush(trim, rows);
         }
-    }
-
-    /**
-     * Raises the revision to {@code revision}, records the batch with a random token, and wakes the
-     * other replicas when the transaction commits, in one statement; returns the token, by which
-     * {@link Commits} finds out whether a commit whose answer was lost took effect.
-     */
-    static UUID publish(Connection c, long revision) throws SQLException {
-        UUID token = UUID.randomUUID();
-        try (PreparedStatement s = c.prepareStatement("WITH raised AS (UPDATE store_state SET revision = ? WHERE id = 1"
-                + " RETURNING revision), recorded AS (INSERT INTO batches (revision, token) SELECT revision, ?"
-                + " FROM raised RETURNING revision) SELECT pg_notify('" + CHANNEL + "', revision::text) FROM recorded")) {
-            s.setLong(1, revision);
-            s.setObject(2, token);
-            s.execute();
-        }
-        return token;
     }
 
     /** The token of the batch committed at {@code revision}; {@code null} when none is (or no longer). */
@@ -192,6 +207,23 @@ final class Rows {
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? r.getObject(1, UUID.class) : null;
             }
+        }
+    }
+
+    /** Adds the statement's parameters as a row of its batch, sending the batch once it holds {@link #CHUNK_ROWS}. */
+    private static int add(PreparedStatement s, int rows) throws SQLException {
+        s.addBatch();
+        if (rows + 1 == CHUNK_ROWS) {
+            s.executeBatch();
+            return 0;
+        }
+        return rows + 1;
+    }
+
+    /** Sends the rows of the batch not sent yet. */
+    private static void flush(PreparedStatement s, int rows) throws SQLException {
+        if (rows > 0) {
+            s.executeBatch();
         }
     }
 

@@ -39,8 +39,8 @@ final class CommitCutter implements AutoCloseable {
 
     private static final byte[] COMMIT = "COMMIT".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ROLLBACK = "ROLLBACK".getBytes(StandardCharsets.US_ASCII);
-    /** What a write's transaction sends first ({@link Rows#lockState}): only its COMMIT is cut. */
-    private static final byte[] WRITE_LOCK = "FOR UPDATE".getBytes(StandardCharsets.US_ASCII);
+    /** What a write's transaction sends first ({@link Rows#lockAndPublish}): only its COMMIT is cut. */
+    private static final byte[] WRITE_LOCK = "SET revision = revision + 1".getBytes(StandardCharsets.US_ASCII);
 
     private final ServerSocket listener;
     private final String targetHost;
