@@ -215,7 +215,7 @@ abstract class ApiTestSupport extends JerseyTest {
                 schema = r.next() && r.getBoolean(1);
             }
             if (schema) {
-                s.execute("TRUNCATE hosts, transitions");
+                s.execute("TRUNCATE hosts, transitions, batches");
                 s.execute("UPDATE store_state SET revision = 0, purged_through = 0");
             }
         } catch (SQLException e) {
