@@ -132,14 +132,7 @@ public final class FileStatusStore implements StatusStore {
 
     @Override
     public List<Outcome> writeAll(List<? extends Update> updates) {
-        long start = System.nanoTime();
-        List<Outcome> outcomes = groupCommit.submit(updates, this::storeBatch);
-        for (Outcome outcome : outcomes) {
-            if (outcome.refused() == null) { // the histogram times acknowledged writes only
-                writeLatency.record(System.nanoTime() - start);
-            }
-        }
-        return outcomes;
+        return groupCommit.submit(updates, this::storeBatch, writeLatency);
     }
 
     @Override

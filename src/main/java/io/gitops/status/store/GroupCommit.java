@@ -42,6 +42,21 @@ public final class GroupCommit {
         this.guard = guard;
     }
 
+    /**
+     * {@link #submit(List, BatchStore)}, timing each acknowledged write from the call to its
+     * acknowledgement in {@code latency} (refused and failed writes are not timed).
+     */
+    public List<Outcome> submit(List<? extends Update> updates, BatchStore store, LatencyHistogram latency) {
+        long start = System.nanoTime();
+        List<Outcome> outcomes = submit(updates, store);
+        for (Outcome outcome : outcomes) {
+            if (outcome.refused() == null) {
+                latency.record(System.nanoTime() - start);
+            }
+        }
+        return outcomes;
+    }
+
     /** Queues the writes as one unit, waits until they are stored, and returns their outcomes in order. */
     public List<Outcome> submit(List<? extends Update> updates, BatchStore store) {
         List<Pending> unit = updates.stream().map(Pending::new).toList();

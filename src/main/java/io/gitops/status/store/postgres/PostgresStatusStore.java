@@ -142,14 +142,7 @@ public final class PostgresStatusStore implements StatusStore {
 
     @Override
     public List<Outcome> writeAll(List<? extends Update> updates) {
-        long start = System.nanoTime();
-        List<Outcome> outcomes = groupCommit.submit(updates, this::storeBatch);
-        for (Outcome outcome : outcomes) {
-            if (outcome.refused() == null) {
-                writeLatency.record(System.nanoTime() - start);
-            }
-        }
-        return outcomes;
+        return groupCommit.submit(updates, this::storeBatch, writeLatency);
     }
 
     /** One transaction for the batch: {@link GroupCommit}'s step, under the guard. */
