@@ -116,7 +116,10 @@ NGINX_PID="" NGINX_PORT=""
 OTHERS=()           # wrk and the like in the background
 DATABASES=()        # made by this script, dropped at exit unless KEEP_DB=1
 
-alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null && [ "$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)" != Z ]; }
+alive() { # pid: runs, and is not a zombie; a process reaped meanwhile has no status file, so is gone
+  local state
+  [ -n "${1:-}" ] && state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) && [ -n "$state" ] && [ "$state" != Z ]
+}
 stop_pid() { # pid what: SIGTERM, SIGKILL after 60 s (a JVM's threads saved first, to see why)
   local p=$1 i
   [ -n "$p" ] || return 0
