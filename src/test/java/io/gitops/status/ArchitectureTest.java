@@ -31,7 +31,7 @@ class ArchitectureTest {
 
     /**
      * From the bottom up: wire types and configuration; JSON; the update rules; the store and
-     * access; the HTTP layer (errors, resources); the application that assembles it all.
+     * access; the notifier; the HTTP layer (errors, resources); the application that assembles it all.
      */
     private static final ArchRule LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("api").definedBy("io.gitops.status.api..")
@@ -40,6 +40,7 @@ class ArchitectureTest {
             .layer("update").definedBy("io.gitops.status.update..")
             .layer("store").definedBy("io.gitops.status.store..")
             .layer("auth").definedBy("io.gitops.status.auth..")
+            .layer("notify").definedBy("io.gitops.status.notify..")
             .layer("error").definedBy("io.gitops.status.error..")
             .layer("resource").definedBy("io.gitops.status.resource..")
             .layer("app").definedBy("io.gitops.status.app..")
@@ -49,8 +50,10 @@ class ArchitectureTest {
             .whereLayer("update").mayOnlyAccessLayers("api")
             .whereLayer("store").mayOnlyAccessLayers("api", "config", "json", "update")
             .whereLayer("auth").mayOnlyAccessLayers("api", "config")
+            .whereLayer("notify").mayOnlyAccessLayers("api", "config", "store")
             .whereLayer("error").mayOnlyAccessLayers("api", "json")
-            .whereLayer("resource").mayOnlyAccessLayers("api", "config", "json", "update", "store", "auth", "error")
+            .whereLayer("resource").mayOnlyAccessLayers("api", "config", "json", "update", "store", "auth", "notify",
+                    "error")
             .whereLayer("app").mayNotBeAccessedByAnyLayer();
 
     @ArchTest

@@ -56,6 +56,12 @@ public final class Staleness {
         return next;
     }
 
+    /** From when the record counts as stale; {@code null} when it never turns stale. */
+    public Instant staleSince(StatusRecord record) {
+        Instant deadline = deadline(record);
+        return deadline == null ? null : deadline.plusMillis(1);
+    }
+
     /** The last instant at which the record is still fresh; {@code null} when it never turns stale. */
     private Instant deadline(StatusRecord record) {
         Instant lastCheck = Timestamps.instant(record.lastCronCheck());

@@ -14,7 +14,11 @@ import io.gitops.status.resource.CacheControlFilter;
 import io.gitops.status.resource.EventsResource;
 import io.gitops.status.resource.JsonBodyFilter;
 import io.gitops.status.resource.LegacyStatusResource;
+import io.gitops.status.notify.NotificationStatus;
+import io.gitops.status.notify.Notifier;
+import io.gitops.status.notify.RulesFile;
 import io.gitops.status.resource.MetricsResource;
+import io.gitops.status.resource.NotificationsResource;
 import io.gitops.status.resource.ObjectMapperResolver;
 import io.gitops.status.resource.OpenApiResource;
 import io.gitops.status.resource.PathWords;
@@ -39,16 +43,18 @@ import org.glassfish.jersey.server.spi.AbstractContainerLifecycleListener;
 import org.glassfish.jersey.server.spi.Container;
 
 /**
- * The whole JAX-RS application: the v2, legacy, events, metrics, service, badge, OpenAPI and admin resources over one
- * store, authentication, the JSON provider and the exception mappers. The WAR
- * ({@link WebAppBootstrap}) and the tests build it the same way. A setting that cannot be used
- * (a malformed token file among them) throws from the constructor, before the store is opened,
- * so the application never starts half-configured. Retention starts with the application; it and
+ * The whole JAX-RS application: the v2, legacy, events, metrics, service, badge, OpenAPI, admin and
+ * notification resources over one store, authentication, the JSON provider and the exception
+ * mappers. The WAR ({@link WebAppBootstrap}) and the tests build it the same way. A setting that
+ * cannot be used (a malformed token file or rules file among them) throws from the constructor,
+ * before the store is opened, so the application never starts half-configured. Retention and the
+ * notifier start with the application; they and
  * the store are closed when the container shuts the application down.
  */
 public final class GitopsStatusApplication extends ResourceConfig {
 
     private final StatusStore store;
+    private final Optional<Notifier> notifier;
 
     public GitopsStatusApplication(AppConfig config) {
         this(config, FaultPoint.NONE);
@@ -58,11 +64,15 @@ public final class GitopsStatusApplication extends ResourceConfig {
     public GitopsStatusApplication(AppConfig config, FaultPoint storeFaults) {
         Tokens tokens = config.tokenFile().map(Tokens::load).orElseGet(Tokens::off);
         Staleness staleness = new Staleness(config.staleAfter(), Clock.systemUTC());
+        Optional<RulesFile> notifyRules = config.notifyFile().map(RulesFile::new);
         StatusStore store = openStore(config, storeFaults);
         this.store = store;
+        Optional<Notifier> notifier = notifyRules.map(rules -> new Notifier(rules, store, staleness,
+                config.historySize(), Clock.systemUTC()));
+        this.notifier = notifier;
         List<Class<?>> resources = List.of(StatusResource.class, LegacyStatusResource.class, EventsResource.class,
                 MetricsResource.class, ServiceResource.class, BadgeResource.class, OpenApiResource.class,
-                StatusPage.class, AdminResource.class);
+                StatusPage.class, AdminResource.class, NotificationsResource.class);
         InputRules rules = new InputRules(config.limits().maxChangedFiles(), config.limits().maxChangedFilesBytes(),
                 PathWords.under("status", resources));
         Writes writes = new Writes(store, new Access(tokens), staleness, config.historySize(), rules);
@@ -77,6 +87,7 @@ public final class GitopsStatusApplication extends ResourceConfig {
                 bind(tokens).to(Tokens.class);
                 bind(staleness).to(Staleness.class);
                 bind(writes).to(Writes.class);
+                bind(notifier.<NotificationStatus>map(n -> n).orElse(NotificationStatus.OFF)).to(NotificationStatus.class);
             }
         });
 
@@ -92,10 +103,12 @@ public final class GitopsStatusApplication extends ResourceConfig {
             @Override
             public void onStartup(Container container) {
                 retention.ifPresent(Retention::start);
+                notifier.ifPresent(Notifier::start);
             }
 
             @Override
             public void onShutdown(Container container) {
+                notifier.ifPresent(Notifier::close);
                 retention.ifPresent(Retention::close);
                 store.close();
             }
@@ -111,6 +124,11 @@ public final class GitopsStatusApplication extends ResourceConfig {
     /** The application's store, for tests that look beneath the API. */
     public StatusStore store() {
         return store;
+    }
+
+    /** The application's notifier, when {@code notifyFile} is set: tests make it look at once. */
+    public Optional<Notifier> notifier() {
+        return notifier;
     }
 
     /** The file store at {@code statusFile}, unless {@code storeUrl} names a PostgreSQL database. */

@@ -1,5 +1,6 @@
 package io.gitops.status.auth;
 
+import io.gitops.status.api.Glob;
 import java.security.Principal;
 import java.util.List;
 
@@ -62,42 +63,12 @@ public final class Token implements Principal {
 
     /** Whether a {@code write:GLOB} scope covers the server group. */
     public boolean mayWrite(String serverGroup) {
-        return writeGlobs.stream().anyMatch(glob -> matches(glob, serverGroup));
+        return writeGlobs.stream().anyMatch(glob -> Glob.matches(glob, serverGroup));
     }
 
     /** Whether a scope covers every server group there could be ({@code write:*}). */
     public boolean mayWriteEveryGroup() {
         return writeGlobs.stream().anyMatch(glob -> glob.chars().allMatch(c -> c == '*'));
-    }
-
-    /**
-     * {@code *} matches any run of characters, including none; every other character itself.
-     * Only the last star seen is ever backtracked to, so the time is at most the product of the
-     * lengths, whatever the pattern.
-     */
-    static boolean matches(String glob, String text) {
-        int g = 0;
-        int t = 0;
-        int star = -1; // position in glob after the last star
-        int resume = 0; // position in text where that star's match would grow
-        while (t < text.length()) {
-            if (g < glob.length() && glob.charAt(g) == '*') {
-                star = ++g;
-                resume = t;
-            } else if (g < glob.length() && glob.charAt(g) == text.charAt(t)) {
-                g++;
-                t++;
-            } else if (star >= 0) {
-                g = star;
-                t = ++resume;
-            } else {
-                return false;
-            }
-        }
-        while (g < glob.length() && glob.charAt(g) == '*') {
-            g++;
-        }
-        return g == glob.length();
     }
 
     @Override

@@ -20,9 +20,11 @@ import java.util.function.UnaryOperator;
  * @param historySize how many status transitions each record keeps
  * @param limits the caps on what the store and one record may hold
  * @param database the PostgreSQL store's settings; empty for the file store at {@code statusFile}
+ * @param notifyFile the notification rules file; empty when nothing is notified
  */
 public record AppConfig(Path statusFile, String statusFileSource, Optional<Path> tokenFile, Duration staleAfter,
-        Optional<Duration> retainFor, int historySize, Limits limits, Optional<Database> database) {
+        Optional<Duration> retainFor, int historySize, Limits limits, Optional<Database> database,
+        Optional<Path> notifyFile) {
 
     public static final String DEFAULT_STATUS_FILE = "/data/status.json";
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(30);
@@ -48,6 +50,7 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
         Setting password = Setting.read(contextParameter, "storePasswordFile", "gitops.store.password.file",
                 "STORE_PASSWORD_FILE");
         Setting importFile = Setting.read(contextParameter, "importFile", "gitops.import.file", "IMPORT_FILE");
+        Setting notify = Setting.read(contextParameter, "notifyFile", "gitops.notify.file", "NOTIFY_FILE");
         return new AppConfig(
                 Path.of(file.orElse(DEFAULT_STATUS_FILE)),
                 file.source(),
@@ -61,41 +64,47 @@ public record AppConfig(Path statusFile, String statusFileSource, Optional<Path>
                         fileBytes.value() == null ? Limits.DEFAULTS.maxChangedFilesBytes()
                                 : fileBytes.integer(0, Integer.MAX_VALUE)),
                 storeUrl.value() == null ? Optional.empty() : Optional.of(new Database(storeUrl.postgresUrl(),
-                        storeUrl.source(), password.readableFile(), Optional.ofNullable(importFile.value()).map(Path::of))));
+                        storeUrl.source(), password.readableFile(), Optional.ofNullable(importFile.value()).map(Path::of))),
+                Optional.ofNullable(notify.value()).map(Path::of));
     }
 
     /** A configuration with the data file given directly and every other setting at its default. */
     public static AppConfig forStatusFile(Path statusFile) {
         return new AppConfig(statusFile, "given", Optional.empty(), DEFAULT_STALE_AFTER, Optional.empty(),
-                DEFAULT_HISTORY_SIZE, Limits.DEFAULTS, Optional.empty());
+                DEFAULT_HISTORY_SIZE, Limits.DEFAULTS, Optional.empty(), Optional.empty());
     }
 
     public AppConfig withTokenFile(Path file) {
         return new AppConfig(statusFile, statusFileSource, Optional.of(file), staleAfter, retainFor, historySize,
-                limits, database);
+                limits, database, notifyFile);
     }
 
     public AppConfig withStaleAfter(Duration duration) {
-        return new AppConfig(statusFile, statusFileSource, tokenFile, duration, retainFor, historySize, limits, database);
+        return new AppConfig(statusFile, statusFileSource, tokenFile, duration, retainFor, historySize, limits, database, notifyFile);
     }
 
     public AppConfig withRetainFor(Duration duration) {
         return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, Optional.of(duration), historySize,
-                limits, database);
+                limits, database, notifyFile);
     }
 
     public AppConfig withHistorySize(int size) {
-        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, size, limits, database);
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, size, limits, database, notifyFile);
     }
 
     /** This configuration on the PostgreSQL store at {@code url} (the password, if any, in the URL). */
     public AppConfig withDatabase(Database settings) {
         return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, historySize, limits,
-                Optional.of(settings));
+                Optional.of(settings), notifyFile);
+    }
+
+    public AppConfig withNotifyFile(Path file) {
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, historySize, limits,
+                database, Optional.of(file));
     }
 
     public AppConfig withLimits(Limits caps) {
-        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, historySize, caps, database);
+        return new AppConfig(statusFile, statusFileSource, tokenFile, staleAfter, retainFor, historySize, caps, database, notifyFile);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Timestamps;
 import io.gitops.status.store.LatencyHistogram;
+import io.gitops.status.notify.NotificationStatus;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.update.BodyFields;
 import jakarta.inject.Inject;
@@ -22,6 +23,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code GET /metrics}: every host and the store's own counters in the Prometheus text format
@@ -37,11 +39,13 @@ public final class MetricsResource {
 
     private final StatusStore store;
     private final Staleness staleness;
+    private final NotificationStatus notifications;
 
     @Inject
-    public MetricsResource(StatusStore store, Staleness staleness) {
+    public MetricsResource(StatusStore store, Staleness staleness, NotificationStatus notifications) {
         this.store = store;
         this.staleness = staleness;
+        this.notifications = notifications;
     }
 
     @GET
@@ -49,10 +53,12 @@ public final class MetricsResource {
     public Response metrics() {
         List<StatusRecord> records = store.all();
         StatusStore.Stats stats = store.stats();
+        Map<String, Map<String, Long>> notified = notifications.counts();
         Instant now = staleness.now();
         StreamingOutput body = out -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
             write(new Exposition(writer), records, stats, now);
+            write(new Exposition(writer), notified);
             writer.flush();
         };
         return Response.ok(body, TEXT_FORMAT).build();
@@ -113,6 +119,20 @@ public final class MetricsResource {
             out.sample("gitops_store_snapshot_bytes", stats.dataFileBytes());
             out.family("gitops_store_journal_bytes", "gauge", "Size of the journal not yet folded into the data file.");
             out.sample("gitops_store_journal_bytes", stats.journalBytes());
+        }
+    }
+
+    private static void write(Exposition out, Map<String, Map<String, Long>> notified) throws IOException {
+        if (notified.isEmpty()) {
+            return; // no rules file
+        }
+        out.family("gitops_notifications_total", "counter", "Notification deliveries of this process per receiver:"
+                + " sent, failed (a try that failed; retried unless it was the last), dead (dead-lettered).");
+        for (Map.Entry<String, Map<String, Long>> receiver : notified.entrySet()) {
+            for (Map.Entry<String, Long> state : receiver.getValue().entrySet()) {
+                out.sample("gitops_notifications_total", state.getValue(), "receiver", receiver.getKey(),
+                        "state", state.getKey());
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.gitops.status.resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gitops.status.api.Enumerations;
+import io.gitops.status.api.RecordFields;
 import io.gitops.status.api.Refusal;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
@@ -10,7 +11,6 @@ import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,20 +29,8 @@ import java.util.stream.Stream;
  */
 final class RecordFilter {
 
-    private static final Map<String, Function<StatusRecord, String>> FIELDS = new LinkedHashMap<>();
-    /** The filters on enumerations, folded by {@link Enumerations#fold} like the values they match. */
-    private static final Set<String> FOLDED = Set.of("status", "validation_status");
-
-    static {
-        FIELDS.put("server_group", StatusRecord::serverGroup);
-        FIELDS.put("host", StatusRecord::host);
-        FIELDS.put("status", StatusRecord::status);
-        FIELDS.put("environment", StatusRecord::environment);
-        FIELDS.put("server_type", StatusRecord::serverType);
-        FIELDS.put("project_name", StatusRecord::projectName);
-        FIELDS.put("repo_name", StatusRecord::repoName);
-        FIELDS.put("validation_status", StatusRecord::validationStatus);
-    }
+    private static final Map<String, Function<StatusRecord, String>> FIELDS = RecordFields.FILTERABLE;
+    private static final Set<String> FOLDED = RecordFields.FOLDED;
 
     /** Values one filter may take (repeats of a query parameter, or an array in a JSON body). */
     static final int MAX_VALUES = 1000;

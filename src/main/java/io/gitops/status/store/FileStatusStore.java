@@ -164,6 +164,12 @@ public final class FileStatusStore implements StatusStore {
         return Location.file(file);
     }
 
+    /** {@code <data file>.<name>}, locked through {@code <data file>.<name>.lock}. */
+    @Override
+    public SharedDocument document(String name) {
+        return new FileDocument(sibling("." + name));
+    }
+
     /** The records as they are now, with their history: the data file as a compaction would write it, without its folded mark. */
     @Override
     public void export(OutputStream out) throws IOException {

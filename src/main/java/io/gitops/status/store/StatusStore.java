@@ -95,6 +95,12 @@ public interface StatusStore extends AutoCloseable {
         return true;
     }
 
+    /**
+     * The document named {@code name} kept beside the data, one writer at a time: the notifier's
+     * state, shared by every process or replica of this store.
+     */
+    SharedDocument document(String name);
+
     /** This process's write counters and the size of the stored data, for {@code /metrics}. */
     Stats stats();
 

@@ -297,6 +297,11 @@ class RetentionTest {
         }
 
         @Override
+        public io.gitops.status.store.SharedDocument document(String name) {
+            return store.document(name);
+        }
+
+        @Override
         public Location location() {
             return store.location();
         }

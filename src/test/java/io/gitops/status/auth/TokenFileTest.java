@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gitops.status.api.Glob;
 import io.gitops.status.config.AppConfig.ConfigurationException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -224,9 +225,9 @@ class TokenFileTest {
                 "a?c", List.of("abc", "ac"),
                 "[ab]", List.of("a", "b"),
                 "*prod*", List.of("", "prd", "PROD"));
-        matches.forEach((glob, texts) -> texts.forEach(text -> assertTrue(Token.matches(glob, text),
+        matches.forEach((glob, texts) -> texts.forEach(text -> assertTrue(Glob.matches(glob, text),
                 glob + " should match '" + text + "'")));
-        nonMatches.forEach((glob, texts) -> texts.forEach(text -> assertFalse(Token.matches(glob, text),
+        nonMatches.forEach((glob, texts) -> texts.forEach(text -> assertFalse(Glob.matches(glob, text),
                 glob + " should not match '" + text + "'")));
     }
 
@@ -248,13 +249,13 @@ class TokenFileTest {
     @Test
     void globsWithManyStarsAgainstLongGroupsComplete() {
         String dashes = "-".repeat(250);
-        assertFalse(Token.matches("*-*-*-prod", dashes));
-        assertTrue(Token.matches("*-*-*-", dashes));
+        assertFalse(Glob.matches("*-*-*-prod", dashes));
+        assertTrue(Glob.matches("*-*-*-", dashes));
         String as = "a".repeat(253);
-        assertFalse(Token.matches("*a*a*a*a*a*a*a*a*b", as));
-        assertTrue(Token.matches("*a*a*a*a*a*a*a*a*", as));
-        assertTrue(Token.matches("a*b*c", "a-b-b-c"));
-        assertFalse(Token.matches("a*b*c", "a-c-b"));
+        assertFalse(Glob.matches("*a*a*a*a*a*a*a*a*b", as));
+        assertTrue(Glob.matches("*a*a*a*a*a*a*a*a*", as));
+        assertTrue(Glob.matches("a*b*c", "a-b-b-c"));
+        assertFalse(Glob.matches("a*b*c", "a-c-b"));
     }
 
     @Test

@@ -209,6 +209,11 @@ class AdminExportFailureTest extends JerseyTest {
         }
 
         @Override
+        public io.gitops.status.store.SharedDocument document(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void close() {
         }
     }

@@ -248,7 +248,7 @@ final class Follower implements AutoCloseable {
         }
     }
 
-    private static boolean advisory(Connection c, String function, String job) throws SQLException {
+    static boolean advisory(Connection c, String function, String job) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT " + function + "(hashtext(?))")) {
             s.setString(1, "gitops-status:" + job);
             try (ResultSet r = s.executeQuery()) {

@@ -9,6 +9,7 @@ import io.gitops.status.store.EventSlice;
 import io.gitops.status.store.GroupCommit;
 import io.gitops.status.store.LatencyHistogram;
 import io.gitops.status.store.Staging;
+import io.gitops.status.store.SharedDocument;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.store.StoreUnavailableException;
 import io.gitops.status.update.Update;
@@ -209,6 +210,12 @@ public final class PostgresStatusStore implements StatusStore {
     @Override
     public Stats stats() {
         return new Stats(writes.sum(), batches.sum(), writeLatency.snapshot(), -1, -1);
+    }
+
+    /** A row of {@code shared_documents}, leased through an advisory lock. */
+    @Override
+    public SharedDocument document(String name) {
+        return new PostgresDocument(database, name);
     }
 
     @Override

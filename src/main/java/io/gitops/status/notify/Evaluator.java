@@ -1,0 +1,226 @@
+package io.gitops.status.notify;
+
+import io.gitops.status.api.StatusRecord;
+import io.gitops.status.api.Staleness;
+import io.gitops.status.api.Timestamps;
+import io.gitops.status.api.Transition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Compares the records with the watches and queues the messages due, at one instant. It is level-
+ * triggered: what it decides follows from the records, which are durable, and the watches, which
+ * are saved before a message leaves, so a restart (or another sender taking over) decides the same.
+ *
+ * <ul>
+ * <li>A host opens a watch when it enters a status of the rule's {@code on} (or turns stale, when
+ *     {@code on} names it). Its {@code since} comes from the record's history, so a restart does
+ *     not restart the debounce.
+ * <li>It fires once it has held for {@code for} and been reported {@code after} times in a row
+ *     (a stale host reports nothing, so {@code after} does not hold it back); a host leaving the
+ *     statuses before then closes the watch without a message.
+ * <li>A fired watch resolves when the host is {@code synced} and fresh again, is deleted or no
+ *     longer matches the rule; it stays open while the host is in any other status.
+ * <li>With {@code digest}, the hosts of one group that fire (or resolve) within that time of the
+ *     first go in one message; reminders ({@code repeat}) of one group go together too.
+ * </ul>
+ *
+ * <p>{@code after} counts the reports this notifier sees: reports closer together than its look
+ * (about a second), or sent while no notifier ran, count once.
+ */
+final class Evaluator {
+
+    private final Staleness staleness;
+    private final Function<StatusRecord, List<Transition>> history;
+    private final HostLinks links;
+
+    Evaluator(Staleness staleness, Function<StatusRecord, List<Transition>> history, HostLinks links) {
+        this.staleness = staleness;
+        this.history = history;
+        this.links = links;
+    }
+
+    /** Brings the watches up to date with the records at {@code now}; returns the messages queued. */
+    List<Message> evaluate(RuleSet rules, List<StatusRecord> records, NotifierState state, Instant now) {
+        Set<String> ruleIds = new HashSet<>();
+        rules.rules().forEach(rule -> ruleIds.add(rule.id()));
+        state.watches.values().removeIf(watch -> !ruleIds.contains(watch.rule)); // rules since removed
+        List<Message> queued = new ArrayList<>();
+        for (Rule rule : rules.rules()) {
+            Map<String, StatusRecord> current = new HashMap<>();
+            for (StatusRecord record : records) {
+                if (rule.matches(record)) {
+                    look(rule, record, state, now);
+                    current.put(Watch.key(rule.id(), record.serverGroup(), record.host()), record);
+                }
+            }
+            for (Watch watch : state.watches.values()) {
+                if (watch.rule.equals(rule.id()) && !current.containsKey(watch.key())) {
+                    watch.gone = true; // deleted, or its fields no longer match
+                    if (watch.resolvedAt == null) {
+                        watch.resolvedAt = now.toEpochMilli();
+                    }
+                }
+            }
+            state.watches.values().removeIf(watch -> watch.rule.equals(rule.id()) && !watch.fired()
+                    && (watch.gone || watch.resolvedAt != null));
+            queued.addAll(emit(rule, state, current, now));
+        }
+        for (Message message : queued) {
+            Rule rule = rules.rules().stream().filter(r -> r.id().equals(message.rule())).findFirst().orElseThrow();
+            rule.receivers().forEach(receiver -> state.outbox.add(
+                    new NotifierState.Pending(receiver.value(), 0, now.toEpochMilli(), null, message)));
+        }
+        return queued;
+    }
+
+    /** Updates the host's watch under {@code rule} from its record. */
+    private void look(Rule rule, StatusRecord record, NotifierState state, Instant now) {
+        String key = Watch.key(rule.id(), record.serverGroup(), record.host());
+        Watch watch = state.watches.get(key);
+        boolean byStatus = rule.opensOnStatus(record.status());
+        boolean stale = staleness.isStale(record, now);
+        boolean open = byStatus || (rule.opensOnStale() && stale);
+        if (open) {
+            if (watch == null) {
+                watch = start(rule, record, byStatus, stale, now);
+                state.watches.put(key, watch);
+            } else if (byStatus && !Objects.equals(watch.lastReport, record.timestamp())) {
+                watch.reports++;
+                watch.lastReport = record.timestamp();
+            }
+            watch.status = record.status();
+            watch.environment = record.environment();
+            watch.resolvedAt = null; // back in trouble before its resolved message left
+            watch.gone = false;
+            if (!watch.fired() && watch.dueAt == null && due(rule, watch, byStatus, now)) {
+                watch.dueAt = now.toEpochMilli();
+            }
+        } else if (watch != null) {
+            watch.status = record.status();
+            watch.gone = false;
+            boolean resolves = "synced".equals(record.status()) && !stale;
+            if (!watch.fired()) {
+                state.watches.remove(key); // a flap shorter than for/after: nothing is sent
+            } else if (resolves && watch.resolvedAt == null) {
+                watch.resolvedAt = now.toEpochMilli();
+            } else if (!resolves) {
+                watch.resolvedAt = null;
+            }
+        }
+    }
+
+    /** A new watch: since when the host has been in the rule's statuses, and what it was before. */
+    private Watch start(Rule rule, StatusRecord record, boolean byStatus, boolean stale, Instant now) {
+        Watch watch = new Watch(rule.id(), record.serverGroup(), record.host());
+        Instant since = null;
+        String previous = record.status();
+        if (byStatus) {
+            Instant written = Timestamps.instant(record.timestamp());
+            since = written == null ? now : written;
+            previous = null;
+            List<Transition> transitions = history.apply(record);
+            for (int i = transitions.size() - 1; i >= 0 && rule.opensOnStatus(transitions.get(i).to()); i--) {
+                Instant at = Timestamps.instant(transitions.get(i).at());
+                since = at == null ? since : at;
+                previous = transitions.get(i).from();
+            }
+            watch.reports = 1;
+            watch.lastReport = record.timestamp();
+        }
+        if (rule.opensOnStale() && stale) {
+            Instant staleSince = staleness.staleSince(record);
+            since = since == null || staleSince.isBefore(since) ? staleSince : since;
+        }
+        watch.since = since.toEpochMilli();
+        watch.previousStatus = previous;
+        return watch;
+    }
+
+    private static boolean due(Rule rule, Watch watch, boolean byStatus, Instant now) {
+        boolean held = !now.isBefore(Instant.ofEpochMilli(watch.since).plus(rule.holdForOrZero()));
+        boolean reported = rule.after() == null || !byStatus || watch.reports >= rule.after();
+        return held && reported;
+    }
+
+    /** The messages of {@code rule} due now: firing, resolved and reminders, per host or per group. */
+    private List<Message> emit(Rule rule, NotifierState state, Map<String, StatusRecord> current, Instant now) {
+        Map<String, List<Watch>> groups = new LinkedHashMap<>();
+        for (Watch watch : state.watches.values()) {
+            if (watch.rule.equals(rule.id())) {
+                groups.computeIfAbsent(rule.digest() == null ? watch.key() : watch.serverGroup,
+                        g -> new ArrayList<>()).add(watch);
+            }
+        }
+        long nowMs = now.toEpochMilli();
+        long window = rule.digest() == null ? 0 : rule.digest().toMillis();
+        List<Message> messages = new ArrayList<>();
+        for (List<Watch> group : groups.values()) {
+            List<Watch> firing = group.stream().filter(w -> !w.fired() && w.dueAt != null).toList();
+            if (!firing.isEmpty() && earliest(firing, w -> w.dueAt) + window <= nowMs) {
+                messages.add(message(rule, Message.FIRING, false, firing, current, now));
+                firing.forEach(w -> {
+                    w.firedAt = nowMs;
+                    w.lastSent = nowMs;
+                    w.dueAt = null;
+                });
+            }
+            List<Watch> resolved = group.stream().filter(w -> w.fired() && w.resolvedAt != null).toList();
+            if (!resolved.isEmpty() && earliest(resolved, w -> w.resolvedAt) + window <= nowMs) {
+                if (rule.sendsResolved()) {
+                    messages.add(message(rule, Message.RESOLVED, false, resolved, current, now));
+                }
+                resolved.forEach(w -> state.watches.remove(w.key()));
+            }
+            if (rule.repeat() != null) {
+                List<Watch> open = group.stream().filter(w -> w.fired() && w.resolvedAt == null
+                        && w.lastSent != nowMs).toList();
+                if (open.stream().anyMatch(w -> w.lastSent + rule.repeat().toMillis() <= nowMs)) {
+                    messages.add(message(rule, Message.FIRING, true, open, current, now));
+                    open.forEach(w -> w.lastSent = nowMs);
+                }
+            }
+        }
+        return messages;
+    }
+
+    /** One firing message of every open (fired, not resolving) host of {@code rule}, for a receiver that needs them again. */
+    Message stillOpen(Rule rule, List<Watch> open, Map<String, StatusRecord> current, Instant now) {
+        return message(rule, Message.FIRING, true, open, current, now);
+    }
+
+    private static long earliest(List<Watch> watches, Function<Watch, Long> time) {
+        return watches.stream().map(time).min(Comparator.naturalOrder()).orElseThrow();
+    }
+
+    private Message message(Rule rule, String state, boolean reminder, List<Watch> watches,
+            Map<String, StatusRecord> current, Instant now) {
+        List<HostEntry> hosts = new ArrayList<>();
+        for (Watch watch : watches) {
+            hosts.add(entry(watch, watch.gone ? null : current.get(watch.key()), now));
+        }
+        return new Message(UUID.randomUUID().toString(), rule.id(), state, reminder, now.toString(), hosts);
+    }
+
+    private HostEntry entry(Watch watch, StatusRecord record, Instant now) {
+        String since = Instant.ofEpochMilli(watch.since).toString();
+        String url = links.of(watch.serverGroup, watch.host);
+        if (record == null) {
+            return new HostEntry(watch.serverGroup, watch.host, watch.status, watch.previousStatus, since, false, true,
+                    List.of(), 0, null, null, watch.environment, Map.of(), url);
+        }
+        return new HostEntry(record.serverGroup(), record.host(), record.status(), watch.previousStatus, since,
+                staleness.isStale(record, now), false, record.changedFiles(), record.changedFiles().size(),
+                record.commitSha(), record.validationMessage(), record.environment(), record.labels(), url);
+    }
+}

@@ -1,0 +1,265 @@
+package io.gitops.status.notify;
+
+import io.gitops.status.api.Staleness;
+import io.gitops.status.api.StatusRecord;
+import io.gitops.status.store.SharedDocument;
+import io.gitops.status.store.StatusStore;
+import io.gitops.status.store.StoreUnavailableException;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Sends notifications on the rules of {@code notifyFile}. Every process (or replica) sharing a
+ * store runs one; only the holder of the state document's lease sends, the others try to take it
+ * over every second, so that exactly one sends and another goes on within a second or two when it
+ * dies.
+ *
+ * <p>Each look (every second, on its own thread): the rules read again if changed; the records
+ * compared with the watches ({@link Evaluator}); the state, with the messages it queued, saved
+ * durably before any of them leaves; the due messages delivered ({@link Outbox}) and the outcome
+ * saved. A crash anywhere loses nothing: what was queued is in the saved outbox or follows again
+ * from the records, and a message delivered but not yet marked so is delivered again, with the
+ * same id.
+ */
+public final class Notifier implements NotificationStatus, AutoCloseable {
+
+    /** The state document's name, beside the store's data. */
+    public static final String DOCUMENT = "notifications";
+    private static final Logger LOG = Logger.getLogger(Notifier.class.getName());
+    private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
+    private static final int RESEND_CHUNK = 1000;
+
+    private final RulesFile rulesFile;
+    private final StatusStore store;
+    private final SharedDocument document;
+    private final Staleness staleness;
+    private final int historySize;
+    private final Clock clock;
+    /** The HTTP client's own threads, stopped on close (Java 17's client has no close of its own). */
+    private final ExecutorService httpThreads = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "gitops-status-notifier-http");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads).build();
+    private final Counters counters = new Counters();
+    private final Outbox outbox = new Outbox(counters);
+    private final ScheduledExecutorService looker;
+    private final Map<String, Instant> lastResend = new HashMap<>();
+
+    private volatile RuleSet rules;
+    private Evaluator evaluator;
+    private Map<String, Channel> channels;
+    private SharedDocument.Lease lease;
+    private NotifierState state;
+    private byte[] saved;
+    private volatile NotificationsView view;
+
+    public Notifier(RulesFile rulesFile, StatusStore store, Staleness staleness, int historySize, Clock clock) {
+        this.rulesFile = rulesFile;
+        this.store = store;
+        this.document = store.document(DOCUMENT);
+        this.staleness = staleness;
+        this.historySize = historySize;
+        this.clock = clock;
+        use(this.rulesFile.rules());
+        this.looker = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "gitops-status-notifier");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public void start() {
+        looker.scheduleWithFixedDelay(this::lookLogged, 0, LOOK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("notifications: " + rules.rules().size() + " rule(s), " + rules.receivers().size()
+                + " receiver(s) from " + rulesFile.path().toAbsolutePath());
+    }
+
+    /**
+     * One look: read the rules again if changed, become the sender if nobody is, evaluate, save,
+     * deliver, save. Called by the timer; tests call it directly with a clock of their own.
+     */
+    public synchronized void look() {
+        rulesFile.reloaded().ifPresent(this::use);
+        if (!leased()) {
+            return;
+        }
+        try {
+            Instant now = clock.instant();
+            List<StatusRecord> records = store.all();
+            evaluator.evaluate(rules, records, state, now);
+            save();
+            if (outbox.deliver(state, channels, rules.delivery(), clock::instant)) {
+                save();
+            }
+            resendOpenAlerts();
+            publish(true);
+        } catch (StoreUnavailableException e) {
+            LOG.warning("notifications: the state could not be saved, nothing more is sent until it can: "
+                    + e.getMessage());
+            letGo();
+        }
+    }
+
+    @Override
+    public Map<String, Map<String, Long>> counts() {
+        return counters.snapshot();
+    }
+
+    /** From memory in the sending process, else from the state document the sender saved last. */
+    @Override
+    public NotificationsView view() {
+        NotificationsView mine = view;
+        if (mine != null && mine.thisProcessSends()) {
+            return mine;
+        }
+        Optional<byte[]> bytes = document.read();
+        NotifierState saved = bytes.map(NotifierState::fromBytes).orElseGet(NotifierState::new);
+        return NotificationsView.of(rulesFile.path(), rules, saved, false, clock.instant());
+    }
+
+    @Override
+    public void close() {
+        looker.shutdown();
+        try {
+            looker.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            letGo();
+        }
+        httpThreads.shutdownNow();
+    }
+
+    private void use(RuleSet read) {
+        rules = read;
+        evaluator = new Evaluator(staleness, record -> store.history(record, historySize), new HostLinks(read.publicUrl()));
+        Map<String, Channel> built = new HashMap<>();
+        Duration timeout = read.delivery().timeout();
+        read.receivers().forEach((name, spec) -> {
+            counters.declare(name);
+            if (spec.webhook() != null) {
+                built.put(name, new WebhookChannel(http, timeout, spec.webhook().url(), read.secrets().get(name)));
+            } else if (spec.alertmanager() != null) {
+                built.put(name, new AlertmanagerChannel(http, timeout, spec.alertmanager().url()));
+            } else {
+                built.put(name, new SlackChannel(http, timeout, spec.slack().url()));
+            }
+        });
+        channels = built;
+    }
+
+    /** Whether this process holds the lease (taking it when free), with the state it saved or took over. */
+    private boolean leased() {
+        if (lease != null && lease.held()) {
+            return true;
+        }
+        letGo();
+        try {
+            Optional<SharedDocument.Lease> taken = document.tryLease();
+            if (taken.isEmpty()) {
+                publish(false);
+                return false;
+            }
+            lease = taken.get();
+            Optional<byte[]> bytes = document.read();
+            state = bytes.map(NotifierState::fromBytes).orElseGet(NotifierState::new);
+            saved = bytes.orElse(null);
+            LOG.info("notifications: this process sends them now (" + state.watches.size() + " watch(es), "
+                    + state.outbox.size() + " message(s) waiting)");
+            return true;
+        } catch (StoreUnavailableException | java.io.UncheckedIOException e) {
+            LOG.warning("notifications: cannot take over sending: " + e.getMessage());
+            letGo();
+            return false;
+        }
+    }
+
+    /** Writes the state if it changed: durable before any message it holds is sent. */
+    private void save() {
+        byte[] bytes = state.toBytes();
+        if (saved == null || !java.util.Arrays.equals(bytes, saved)) {
+            lease.write(bytes);
+            saved = bytes;
+        }
+    }
+
+    private void letGo() {
+        if (lease != null) {
+            lease.close();
+            lease = null;
+        }
+        state = null;
+        saved = null;
+    }
+
+    /** Sends the open alerts of each Alertmanager receiver again, every {@code resend}, so that they stay firing. */
+    private void resendOpenAlerts() {
+        Instant now = clock.instant();
+        for (Map.Entry<String, ReceiverSpec> receiver : rules.receivers().entrySet()) {
+            ReceiverSpec.Alertmanager alertmanager = receiver.getValue().alertmanager();
+            Instant last = lastResend.get(receiver.getKey());
+            if (alertmanager == null || (last != null && now.isBefore(last.plus(alertmanager.resend())))) {
+                continue;
+            }
+            lastResend.put(receiver.getKey(), now);
+            for (Message message : stillOpen(rules.rulesSendingTo(receiver.getKey()), now)) {
+                try {
+                    channels.get(receiver.getKey()).send(message);
+                } catch (Channel.DeliveryException e) {
+                    LOG.log(Level.FINE, "notifications: re-sending open alerts to " + receiver.getKey() + " failed: "
+                            + e.getMessage());
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The open notifications of {@code sending}, at most {@value #RESEND_CHUNK} hosts a message. */
+    private List<Message> stillOpen(List<Rule> sending, Instant now) {
+        List<Message> messages = new ArrayList<>();
+        for (Rule rule : sending) {
+            List<Watch> open = state.watches.values().stream()
+                    .filter(w -> w.rule.equals(rule.id()) && w.fired() && w.resolvedAt == null).toList();
+            for (int from = 0; from < open.size(); from += RESEND_CHUNK) {
+                List<Watch> chunk = open.subList(from, Math.min(open.size(), from + RESEND_CHUNK));
+                Map<String, StatusRecord> current = new HashMap<>();
+                chunk.forEach(w -> store.find(w.serverGroup, w.host).ifPresent(r -> current.put(w.key(), r)));
+                messages.add(evaluator.stillOpen(rule, chunk, current, now));
+            }
+        }
+        return messages;
+    }
+
+    private void publish(boolean sending) {
+        view = sending ? NotificationsView.of(rulesFile.path(), rules, state, true, clock.instant()) : null;
+    }
+
+    private void lookLogged() {
+        try {
+            look();
+        } catch (RuntimeException | Error e) {
+            // whatever it was (an OutOfMemoryError included), the next look must come
+            LOG.log(Level.WARNING, "notifications: a look failed; the next one tries again", e);
+            synchronized (this) {
+                letGo();
+            }
+        }
+    }
+}

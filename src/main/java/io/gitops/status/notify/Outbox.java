@@ -1,0 +1,81 @@
+package io.gitops.status.notify;
+
+import io.gitops.status.notify.NotifierState.Attempt;
+import io.gitops.status.notify.NotifierState.Pending;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Delivers the messages of the outbox that are due, oldest first, each to its receiver: a
+ * delivered one leaves the outbox, a failed one waits its backoff, and one whose last try failed
+ * is dead-lettered (logged, counted, kept to show). Once a receiver fails, its other messages wait
+ * for the next pass rather than each waiting out its timeout now.
+ */
+final class Outbox {
+
+    private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
+
+    private final Counters counters;
+
+    Outbox(Counters counters) {
+        this.counters = counters;
+    }
+
+    /** One pass over the due messages; returns whether the state changed. */
+    boolean deliver(NotifierState state, Map<String, Channel> channels, DeliveryPolicy policy, Clock clock) {
+        Set<String> failing = new HashSet<>();
+        boolean changed = false;
+        for (Pending pending : new ArrayList<>(state.outbox)) {
+            Instant now = clock.now();
+            if (pending.nextAt() > now.toEpochMilli() || failing.contains(pending.receiver())) {
+                continue;
+            }
+            changed = true;
+            Channel channel = channels.get(pending.receiver());
+            int attempts = pending.attempts() + 1;
+            String error;
+            try {
+                if (channel == null) {
+                    throw new Channel.DeliveryException("receiver " + pending.receiver() + " is no longer in the rules");
+                }
+                channel.send(pending.message());
+                state.outbox.remove(pending);
+                state.remember(Attempt.of(pending, "sent", attempts, clock.now().toString(), null));
+                counters.add(pending.receiver(), Counters.SENT);
+                continue;
+            } catch (Channel.DeliveryException e) {
+                error = e.getMessage();
+            }
+            counters.add(pending.receiver(), Counters.FAILED);
+            int index = state.outbox.indexOf(pending);
+            if (attempts >= policy.attempts() || channel == null) {
+                state.outbox.remove(index);
+                state.remember(Attempt.of(pending, "dead", attempts, clock.now().toString(), error));
+                counters.add(pending.receiver(), Counters.DEAD);
+                LOG.warning("notification " + pending.message().id() + " (" + pending.message().rule() + ", "
+                        + pending.message().state() + ", " + pending.message().hosts().size() + " host(s)) to "
+                        + pending.receiver() + " dead-lettered after " + attempts + " tries: " + error);
+            } else {
+                long next = clock.now().plus(policy.delayAfter(attempts)).toEpochMilli();
+                state.outbox.set(index, new Pending(pending.receiver(), attempts, next, error, pending.message()));
+                failing.add(pending.receiver());
+            }
+        }
+        return changed;
+    }
+
+    /** The time, read afresh for each delivery: a slow receiver must not date the next one. */
+    interface Clock {
+        Instant now();
+    }
+
+    /** What {@code gitops_notifications_total} counts, per receiver. */
+    static List<String> states() {
+        return List.of(Counters.SENT, Counters.FAILED, Counters.DEAD);
+    }
+}

@@ -1,0 +1,105 @@
+package io.gitops.status.notify;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.gitops.status.api.Enumerations;
+import io.gitops.status.api.Glob;
+import io.gitops.status.api.RecordFields;
+import io.gitops.status.api.StatusRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * One rule of the rules file: which hosts it watches ({@code match}: field to globs, any glob of
+ * a field, every field), what opens a notification ({@code on}), how long that must hold
+ * ({@code for}) or how many reports in a row ({@code after}) before it fires, and how it is sent.
+ *
+ * @param resolved whether a resolved message is sent (default: yes)
+ * @param repeat how often a reminder is sent while the notification is open; {@code null}: never
+ * @param digest how long the first host of a group that fires waits for others of its group, to go in one message
+ */
+record Rule(
+        @JsonProperty(value = "name", required = true) Located name,
+        @JsonProperty("match") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        Map<String, List<String>> match,
+        @JsonProperty(value = "on", required = true) List<String> on,
+        @JsonProperty("for") @JsonDeserialize(using = IsoDuration.class) Duration holdFor,
+        @JsonProperty("after") Integer after,
+        @JsonProperty("resolved") Boolean resolved,
+        @JsonProperty("repeat") @JsonDeserialize(using = IsoDuration.class) Duration repeat,
+        @JsonProperty("digest") @JsonDeserialize(using = IsoDuration.class) Duration digest,
+        @JsonProperty(value = "receivers", required = true) List<Located> receivers) {
+
+    /** What {@code on} may name: a status other than synced, or {@code stale}. */
+    static final Set<String> OPENERS = Set.of("out_of_sync", "failed", "unknown", "stale");
+    static final String STALE = "stale";
+
+    Rule {
+        match = match == null ? Map.of() : Map.copyOf(match);
+        for (Map.Entry<String, List<String>> field : match.entrySet()) {
+            if (!RecordFields.FILTERABLE.containsKey(field.getKey())) {
+                throw new IllegalArgumentException("match: unknown field " + field.getKey() + "; fields are "
+                        + String.join(", ", RecordFields.FILTERABLE.keySet()));
+            }
+            if (field.getValue() == null || field.getValue().isEmpty() || field.getValue().contains(null)) {
+                throw new IllegalArgumentException("match: " + field.getKey() + " needs a glob or a list of globs");
+            }
+        }
+        if (on == null || on.isEmpty()) {
+            throw new IllegalArgumentException("on: name at least one of " + new TreeSet<>(OPENERS));
+        }
+        on = on.stream().map(Enumerations::fold).toList();
+        for (String opener : on) {
+            if (!OPENERS.contains(opener)) {
+                throw new IllegalArgumentException("on: " + opener + " is not one of " + new TreeSet<>(OPENERS));
+            }
+        }
+        if (after != null && after < 1) {
+            throw new IllegalArgumentException("after: must be at least 1 report");
+        }
+        if (receivers == null || receivers.isEmpty()) {
+            throw new IllegalArgumentException("receivers: name at least one receiver");
+        }
+        receivers = List.copyOf(receivers);
+    }
+
+    String id() {
+        return name.value();
+    }
+
+    Duration holdForOrZero() {
+        return holdFor == null ? Duration.ZERO : holdFor;
+    }
+
+    boolean sendsResolved() {
+        return resolved == null || resolved;
+    }
+
+    /** Whether the record is among the hosts this rule watches. */
+    boolean matches(StatusRecord record) {
+        for (Map.Entry<String, List<String>> field : match.entrySet()) {
+            boolean folded = RecordFields.FOLDED.contains(field.getKey());
+            Function<StatusRecord, String> read = RecordFields.FILTERABLE.get(field.getKey());
+            String value = folded ? Enumerations.fold(read.apply(record)) : read.apply(record);
+            if (value == null || field.getValue().stream()
+                    .noneMatch(glob -> Glob.matches(folded ? Enumerations.fold(glob) : glob, value))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the record's status opens a notification (staleness aside). */
+    boolean opensOnStatus(String status) {
+        return status != null && on.contains(status);
+    }
+
+    boolean opensOnStale() {
+        return on.contains(STALE);
+    }
+}

@@ -1,0 +1,117 @@
+package io.gitops.status.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link SharedDocument} as a file beside the data file, replaced atomically ({@link AtomicFiles}),
+ * so readers see the old or the new version. The lease is a {@code FileChannel} lock on a sidecar
+ * {@code .lock} file (never on the file that gets replaced), guarded JVM-wide first: two
+ * applications in one JVM (a redeploy) would otherwise get an {@link OverlappingFileLockException}.
+ * The lock goes with the process, so after a crash another process takes over. Like the data file,
+ * this relies on working {@code fcntl} locks: not on NFS without them.
+ */
+final class FileDocument implements SharedDocument {
+
+    private static final Set<Path> LEASED_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+
+    private final Path file;
+    private final Path lockFile;
+
+    FileDocument(Path file) {
+        this.file = file;
+        this.lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    }
+
+    @Override
+    public Optional<byte[]> read() {
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreUnavailableException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<Lease> tryLease() {
+        if (!LEASED_IN_THIS_JVM.add(lockFile)) {
+            return Optional.empty();
+        }
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(lockFile.getParent());
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+                LEASED_IN_THIS_JVM.remove(lockFile);
+                return Optional.empty();
+            }
+            return Optional.of(new FileLease(channel, lock));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            LEASED_IN_THIS_JVM.remove(lockFile);
+            throw new StoreUnavailableException("cannot lock " + lockFile + ": " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            // closing releases the lock; nothing else to do
+        }
+    }
+
+    private final class FileLease implements Lease {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        FileLease(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void write(byte[] document) {
+            if (!held()) {
+                throw new StoreUnavailableException("the lease on " + file + " is closed");
+            }
+            try {
+                AtomicFiles.replace(file, out -> out.write(document));
+            } catch (IOException e) {
+                throw new StoreUnavailableException("cannot write " + file + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public boolean held() {
+            return lock.isValid();
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+            } catch (IOException e) {
+                // closing the channel below releases it too
+            } finally {
+                closeQuietly(channel);
+                LEASED_IN_THIS_JVM.remove(lockFile);
+            }
+        }
+    }
+}
