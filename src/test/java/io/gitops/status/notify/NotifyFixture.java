@@ -1,0 +1,80 @@
+package io.gitops.status.notify;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gitops.status.api.Staleness;
+import io.gitops.status.json.Json;
+import io.gitops.status.store.FileStatusStore;
+import io.gitops.status.store.StatusStore;
+import io.gitops.status.update.AttributedUpdate;
+import io.gitops.status.update.Deletion;
+import io.gitops.status.update.DriftUpdate;
+import io.gitops.status.update.InputRules;
+import io.gitops.status.update.PipelineUpdate;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * A store in a folder, a rules file beside it and notifiers over them, driven look by look with a
+ * {@link MutableClock}: what the tests of the notifier's behaviour share.
+ */
+final class NotifyFixture implements AutoCloseable {
+
+    static final Duration STALE_AFTER = Duration.ofMinutes(30);
+    private static final InputRules INPUT = new InputRules(10_000, 1 << 20, Set.of());
+
+    final Path dir;
+    final Path rulesFile;
+    final MutableClock clock = new MutableClock();
+    final StatusStore store;
+
+    NotifyFixture(Path dir) {
+        this.dir = dir;
+        this.rulesFile = dir.resolve("rules.yaml");
+        this.store = new FileStatusStore(dir.resolve("status.json"));
+    }
+
+    NotifyFixture rules(String yaml) throws IOException {
+        Files.writeString(rulesFile, yaml);
+        return this;
+    }
+
+    /** A notifier over the store (not started: the test calls {@link Notifier#look()}). */
+    Notifier notifier() {
+        return notifier(store);
+    }
+
+    Notifier notifier(StatusStore over) {
+        return new Notifier(new RulesFile(rulesFile), over, new Staleness(STALE_AFTER, clock), 20, clock);
+    }
+
+    /** A pipeline report of {@code status}, as POST /status writes it. */
+    void pipeline(String group, String host, String status, String... extra) {
+        ObjectNode body = Json.mapper().createObjectNode().put("server_group", group).put("host", host)
+                .put("status", status).put("environment", "prod");
+        for (int i = 0; i < extra.length; i += 2) {
+            body.put(extra[i], extra[i + 1]);
+        }
+        store.write(new AttributedUpdate(PipelineUpdate.parse(body, INPUT), null, 20));
+    }
+
+    /** A drift check of {@code status}, as POST /status/cron writes it (its last_cron_check is now). */
+    void cron(String group, String host, String status, String... changedFiles) {
+        ObjectNode body = Json.mapper().createObjectNode().put("server_group", group).put("host", host)
+                .put("status", status);
+        body.putArray("changed_files").addAll(java.util.Arrays.stream(changedFiles)
+                .map(f -> Json.mapper().getNodeFactory().textNode(f)).toList());
+        store.write(new AttributedUpdate(DriftUpdate.parse(body, INPUT), null, 20));
+    }
+
+    void delete(String group, String host) {
+        store.write(new Deletion(group, host));
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}
