@@ -66,7 +66,8 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
     private Map<String, Channel> channels;
     private SharedDocument.Lease lease;
     private NotifierState state;
-    private byte[] saved;
+    private long savedWatches;
+    private String lastWarning;
     private volatile NotificationsView view;
 
     public Notifier(RulesFile rulesFile, StatusStore store, Staleness staleness, int historySize, Clock clock) {
@@ -102,15 +103,19 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
         try {
             Instant now = clock.instant();
             List<StatusRecord> records = store.all();
-            evaluator.evaluate(rules, records, state, now);
-            save();
+            List<Message> queued = evaluator.evaluate(rules, records, state, now);
+            long watches = fingerprint();
+            if (!queued.isEmpty() || watches != savedWatches) {
+                save(watches);
+            }
             if (outbox.deliver(state, channels, rules.delivery(), clock::instant)) {
-                save();
+                save(watches);
             }
             resendOpenAlerts();
             publish(true);
+            lastWarning = null;
         } catch (StoreUnavailableException e) {
-            LOG.warning("notifications: the state could not be saved, nothing more is sent until it can: "
+            warnOnce("notifications: the store is unavailable, nothing more is sent until it is back: "
                     + e.getMessage());
             letGo();
         }
@@ -180,23 +185,39 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
             lease = taken.get();
             Optional<byte[]> bytes = document.read();
             state = bytes.map(NotifierState::fromBytes).orElseGet(NotifierState::new);
-            saved = bytes.orElse(null);
+            savedWatches = fingerprint();
             LOG.info("notifications: this process sends them now (" + state.watches.size() + " watch(es), "
                     + state.outbox.size() + " message(s) waiting)");
             return true;
         } catch (StoreUnavailableException | java.io.UncheckedIOException e) {
-            LOG.warning("notifications: cannot take over sending: " + e.getMessage());
+            warnOnce("notifications: cannot take over sending: " + e.getMessage());
             letGo();
             return false;
         }
     }
 
-    /** Writes the state if it changed: durable before any message it holds is sent. */
-    private void save() {
-        byte[] bytes = state.toBytes();
-        if (saved == null || !java.util.Arrays.equals(bytes, saved)) {
-            lease.write(bytes);
-            saved = bytes;
+    /**
+     * Writes the state whole: durable before any message it holds is sent. Called only when
+     * something changed, so that a large fleet in trouble is not written out every second.
+     */
+    private void save(long watches) {
+        lease.write(state.toBytes());
+        savedWatches = watches;
+    }
+
+    private long fingerprint() {
+        long sum = state.watches.size();
+        for (Watch watch : state.watches.values()) {
+            sum = sum * 31 + watch.fingerprint();
+        }
+        return sum;
+    }
+
+    /** Logs a problem once, not every second while it lasts. */
+    private void warnOnce(String warning) {
+        if (!warning.equals(lastWarning)) {
+            LOG.warning(warning);
+            lastWarning = warning;
         }
     }
 
@@ -206,7 +227,6 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
             lease = null;
         }
         state = null;
-        saved = null;
     }
 
     /** Sends the open alerts of each Alertmanager receiver again, every {@code resend}, so that they stay firing. */

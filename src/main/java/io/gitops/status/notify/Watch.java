@@ -53,6 +53,12 @@ final class Watch {
         return rule + '\n' + serverGroup + '\n' + host;
     }
 
+    /** A hash of every field: the notifier saves the state only when the watches' hashes changed. */
+    long fingerprint() {
+        return java.util.Objects.hash(rule, serverGroup, host, environment, status, previousStatus, since, reports,
+                lastReport, dueAt, firedAt, lastSent, resolvedAt, gone) * 0x9E3779B97F4A7C15L + since;
+    }
+
     boolean fired() {
         return firedAt != null;
     }
