@@ -40,6 +40,9 @@ import java.util.function.Function;
  */
 final class Evaluator {
 
+    /** Hosts in one message at most; a larger digest goes out in several. */
+    static final int MAX_HOSTS = 1000;
+
     private final Staleness staleness;
     private final Function<StatusRecord, List<Transition>> history;
     private final HostLinks links;
@@ -168,7 +171,7 @@ final class Evaluator {
         for (List<Watch> group : groups.values()) {
             List<Watch> firing = group.stream().filter(w -> !w.fired() && w.dueAt != null).toList();
             if (!firing.isEmpty() && earliest(firing, w -> w.dueAt) + window <= nowMs) {
-                messages.add(message(rule, Message.FIRING, false, firing, current, now));
+                messages.addAll(messages(rule, Message.FIRING, false, firing, current, now));
                 firing.forEach(w -> {
                     w.firedAt = nowMs;
                     w.lastSent = nowMs;
@@ -178,7 +181,7 @@ final class Evaluator {
             List<Watch> resolved = group.stream().filter(w -> w.fired() && w.resolvedAt != null).toList();
             if (!resolved.isEmpty() && earliest(resolved, w -> w.resolvedAt) + window <= nowMs) {
                 if (rule.sendsResolved()) {
-                    messages.add(message(rule, Message.RESOLVED, false, resolved, current, now));
+                    messages.addAll(messages(rule, Message.RESOLVED, false, resolved, current, now));
                 }
                 resolved.forEach(w -> state.watches.remove(w.key()));
             }
@@ -186,7 +189,7 @@ final class Evaluator {
                 List<Watch> open = group.stream().filter(w -> w.fired() && w.resolvedAt == null
                         && w.lastSent != nowMs).toList();
                 if (open.stream().anyMatch(w -> w.lastSent + rule.repeat().toMillis() <= nowMs)) {
-                    messages.add(message(rule, Message.FIRING, true, open, current, now));
+                    messages.addAll(messages(rule, Message.FIRING, true, open, current, now));
                     open.forEach(w -> w.lastSent = nowMs);
                 }
             }
@@ -201,6 +204,17 @@ final class Evaluator {
 
     private static long earliest(List<Watch> watches, Function<Watch, Long> time) {
         return watches.stream().map(time).min(Comparator.naturalOrder()).orElseThrow();
+    }
+
+    /** One message, or several of at most {@value #MAX_HOSTS} hosts each: a receiver takes a body of bounded size. */
+    private List<Message> messages(Rule rule, String state, boolean reminder, List<Watch> watches,
+            Map<String, StatusRecord> current, Instant now) {
+        List<Message> messages = new ArrayList<>();
+        for (int from = 0; from < watches.size(); from += MAX_HOSTS) {
+            messages.add(message(rule, state, reminder, watches.subList(from, Math.min(watches.size(), from + MAX_HOSTS)),
+                    current, now));
+        }
+        return messages;
     }
 
     private Message message(Rule rule, String state, boolean reminder, List<Watch> watches,

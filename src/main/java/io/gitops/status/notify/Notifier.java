@@ -40,7 +40,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
     public static final String DOCUMENT = "notifications";
     private static final Logger LOG = Logger.getLogger(Notifier.class.getName());
     private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
-    private static final int RESEND_CHUNK = 1000;
+    private static final int RESEND_CHUNK = Evaluator.MAX_HOSTS;
 
     private final RulesFile rulesFile;
     private final StatusStore store;

@@ -89,6 +89,13 @@ public final class WebhookReceiver implements AutoCloseable {
         return messages;
     }
 
+    /** Forgets the requests so far. */
+    public void clear() {
+        synchronized (requests) {
+            requests.clear();
+        }
+    }
+
     private boolean verify(String signature, byte[] body) {
         if (secret == null || signature == null || !signature.startsWith("sha256=")) {
             return false;
