@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.TestPostgres;
 import io.gitops.status.it.DeployedWarIT.Answer;
+import io.gitops.status.notify.WebhookReceiver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -425,6 +426,64 @@ class TwoReplicasIT {
         assertEquals(Map.of(), twice, "hosts logged as removed more than once across the two replicas");
         assertSameAnswerWithSameETag("/status");
         assertPasswordInNoLog();
+    }
+
+    @Test
+    @Order(6)
+    void notificationsFromTwoReplicasArriveOnceEach() throws Exception {
+        Path dir = Files.createTempDirectory("two-replicas-notify");
+        try (WebhookReceiver hook = new WebhookReceiver("s3cret")) {
+            Files.writeString(dir.resolve("ops.secret"), "s3cret\n");
+            Path rules = dir.resolve("rules.yaml");
+            Files.writeString(rules, """
+                    receivers:
+                      - name: ops
+                        webhook: {url: "%s", secret_file: ops.secret}
+                    rules:
+                      - name: drift
+                        match: {server_group: notify}
+                        on: [out_of_sync, failed]
+                        receivers: [ops]
+                    """.formatted(hook.url()));
+            int startsA = a.c.appStarts().size();
+            int startsB = b.c.appStarts().size();
+            a.c.rewriteDescriptor(settings(Map.of("notifyFile", rules.toString())));
+            b.c.rewriteDescriptor(settings(Map.of("notifyFile", rules.toString())));
+            a.c.awaitAppStart(startsA);
+            b.c.awaitAppStart(startsB);
+
+            List<String> hosts = List.of("n1", "n2", "n3", "n4", "n5", "n6");
+            for (int i = 0; i < hosts.size(); i++) {
+                Replica r = i % 2 == 0 ? a : b;
+                r.write("notify", hosts.get(i), "synced", "c1");
+                r.write("notify", hosts.get(i), i % 3 == 0 ? "failed" : "out_of_sync", "c1");
+            }
+            await(Duration.ofSeconds(30), "a firing message for each host",
+                    () -> hook.messages().size() >= hosts.size());
+            for (int i = 0; i < hosts.size(); i++) {
+                (i % 2 == 0 ? b : a).write("notify", hosts.get(i), "synced", "c2");
+            }
+            await(Duration.ofSeconds(30), "a resolved message for each host",
+                    () -> hook.messages().size() >= 2 * hosts.size());
+            CargoContainer.pause(Duration.ofSeconds(3)); // three more looks on each replica: nothing more is sent
+
+            Map<String, Integer> perHostAndState = new TreeMap<>();
+            for (JsonNode message : hook.messages()) {
+                for (JsonNode host : message.get("hosts")) {
+                    perHostAndState.merge(host.get("host").asText() + " " + message.get("state").asText(), 1,
+                            Integer::sum);
+                }
+            }
+            Map<String, Integer> expected = new TreeMap<>();
+            hosts.forEach(host -> expected.put(host + " firing", 1));
+            hosts.forEach(host -> expected.put(host + " resolved", 1));
+            assertEquals(expected, perHostAndState, "each host fired and resolved once, from one of the two replicas");
+            assertEquals(hook.messages().size(), hook.requests().size(), "a message delivered twice");
+            assertTrue(hook.requests().stream().allMatch(WebhookReceiver.Request::signatureValid), "signatures");
+            long senders = Stream.of(a, b).filter(r -> json(r.get("/notifications").body())
+                    .get("this_process_sends").asBoolean()).count();
+            assertEquals(1, senders, "replicas that say they send");
+        }
     }
 
     /** Host key -> how often a log names it as removed by retention. */
