@@ -95,8 +95,11 @@ final class AlertmanagerChannel extends Channel {
 
     private static void put(Map<String, String> annotations, String name, String value) {
         if (value != null && !value.isEmpty()) {
-            annotations.put(name, value.length() > MAX_ANNOTATION_CHARS
-                    ? value.substring(0, MAX_ANNOTATION_CHARS) + "…" : value);
+            int keep = Math.min(value.length(), MAX_ANNOTATION_CHARS);
+            if (keep < value.length() && Character.isHighSurrogate(value.charAt(keep - 1))) {
+                keep--; // never split a character in two
+            }
+            annotations.put(name, keep < value.length() ? value.substring(0, keep) + "…" : value);
         }
     }
 }
