@@ -35,6 +35,7 @@ public final class ServiceResource {
             "GET /status/{server_group}/{host}/history",
             "GET /events",
             "GET /metrics",
+            "GET /notifications",
             "POST /status/delete",
             "DELETE /status/{server_group}",
             "DELETE /status/{server_group}/{host}",

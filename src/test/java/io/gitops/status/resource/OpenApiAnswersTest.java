@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gitops.status.TestPostgres;
 import io.gitops.status.app.GitopsStatusApplication;
 import io.gitops.status.config.AppConfig;
+import io.gitops.status.notify.Notifier;
+import io.gitops.status.notify.WebhookReceiver;
 import io.gitops.status.resource.OpenApiProbes.Probe;
 import io.gitops.status.resource.OpenApiProbes.Setup;
 import io.gitops.status.store.postgres.PostgresStatusStore;
@@ -19,6 +21,7 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,6 +63,8 @@ class OpenApiAnswersTest {
     private static final Map<Setup, JerseyTest> RUNNING = new EnumMap<>(Setup.class);
     /** The setups' databases on PostgreSQL, dropped at the end. */
     private static final List<TestPostgres.Database> DATABASES = new ArrayList<>();
+    /** The webhook receiver that accepts the {@link Setup#NOTIFY} setup's notifications. */
+    private static WebhookReceiver receiver;
     /** Route to the statuses its live answers conformed with. */
     private final Map<String, Set<Integer>> seen = new TreeMap<>();
 
@@ -170,7 +175,42 @@ class OpenApiAnswersTest {
                                 + "admin " + TokensApiTest.sha256(OpenApiProbes.ADMIN) + " admin\n");
                         config = config.withTokenFile(tokens);
                     }
-                    case DAMAGED -> Files.write(config.statusFile(), DamagedStoreApiTest.DAMAGED);
+                    case DAMAGED -> {
+                        Files.write(config.statusFile(), DamagedStoreApiTest.DAMAGED);
+                        // GET /notifications answers 503 where the sender's saved state cannot be read
+                        Files.createDirectory(folder.resolve(config.statusFile().getFileName() + "." + Notifier.DOCUMENT));
+                        config = config.withNotifyFile(rulesFile(folder, """
+                                receivers:
+                                  - name: nowhere
+                                    webhook: {url: "http://127.0.0.1:1/"}
+                                rules:
+                                  - name: problems
+                                    on: [failed]
+                                    receivers: [nowhere]
+                                """));
+                    }
+                    case NOTIFY -> config = config.withNotifyFile(rulesFile(folder, """
+                            public_url: https://status.example.com/gitops-status
+                            delivery: {attempts: 2, backoff: P1D, max_backoff: P1D}
+                            receivers:
+                              - name: ops
+                                webhook: {url: "%1$s"}
+                              - name: chat
+                                slack: {url: "%1$s"}
+                              - name: alertmanager
+                                alertmanager: {url: "%1$s"}
+                              - name: pager
+                                webhook: {url: "http://127.0.0.1:1/"}
+                            rules:
+                              - name: problems
+                                on: [out_of_sync, failed, unknown, stale]
+                                receivers: [ops, chat, alertmanager, pager]
+                              - name: failing-for-a-day
+                                match: {server_group: "lab*"}
+                                on: [failed]
+                                for: P1D
+                                receivers: [ops]
+                            """.formatted(receiver().url())));
                     default -> { }
                 }
                 if (ApiTestSupport.onPostgres()) {
@@ -192,6 +232,9 @@ class OpenApiAnswersTest {
                 JerseyTest started = new Started(app);
                 started.setUp();
                 seed(started, s);
+                if (s == Setup.NOTIFY) {
+                    app.notifier().orElseThrow().look(); // besides its own timer: the first look is done
+                }
                 return started;
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start the " + s + " application", e);
@@ -199,9 +242,22 @@ class OpenApiAnswersTest {
         });
     }
 
+    private static synchronized WebhookReceiver receiver() throws IOException {
+        if (receiver == null) {
+            receiver = new WebhookReceiver(null);
+        }
+        return receiver;
+    }
+
+    private static Path rulesFile(Path folder, String yaml) throws IOException {
+        Path file = folder.resolve("notify.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
     private static void seed(JerseyTest application, Setup setup) {
         List<String> bodies = switch (setup) {
-            case PLAIN -> List.of(
+            case PLAIN, NOTIFY -> List.of(
                     "{\"server_group\": \"prod-web\", \"host\": \"web-01\", \"status\": \"synced\", \"environment\": \"prod\","
                             + " \"changed_files\": [\"a.conf\"], \"labels\": {\"team\": \"web\", \"tier\": 1}}",
                     "{\"server_group\": \"prod-web\", \"host\": \"web-02\", \"status\": \"synced\"}",
@@ -217,7 +273,7 @@ class OpenApiAnswersTest {
                 assertEquals(200, response.getStatus(), body);
             }
         }
-        if (setup == Setup.PLAIN) {
+        if (setup == Setup.PLAIN || setup == Setup.NOTIFY) {
             try (Response response = application.target("status/cron").request().post(Entity.entity(
                     "{\"server_group\": \"prod-web\", \"host\": \"web-01\", \"status\": \"out_of_sync\"}",
                     "application/json"))) {
@@ -232,6 +288,10 @@ class OpenApiAnswersTest {
             application.tearDown();
         }
         RUNNING.clear();
+        if (receiver != null) {
+            receiver.close();
+            receiver = null;
+        }
         DATABASES.forEach(TestPostgres.Database::drop);
         DATABASES.clear();
     }

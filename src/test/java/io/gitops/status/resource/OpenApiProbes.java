@@ -24,10 +24,19 @@ final class OpenApiProbes {
         PLAIN,
         /** A token file with a read token, a write token for {@code prod-*}, a badge token and an admin token; nothing stored. */
         TOKENS,
-        /** A damaged data file. */
+        /**
+         * A damaged data file, and a rules file whose notifier cannot read its saved state (a folder
+         * where the file store keeps it; on PostgreSQL the database is gone anyway).
+         */
         DAMAGED,
         /** {@code maxHosts} 1, one server stored. */
         FULL,
+        /**
+         * The servers of {@link #PLAIN} and a rules file ({@code notifyFile}): a rule that fires at
+         * once to receivers that accept and to one that refuses connections (tried again after a
+         * day), and one that waits a day; the notifier has looked at least once.
+         */
+        NOTIFY,
         /**
          * Tokens off, nothing stored, the application under the context path {@link #CONTEXT}, as a
          * servlet container gives it one (see {@link OpenApiAnswersTest.UnderContextPath}).
@@ -149,6 +158,9 @@ final class OpenApiProbes {
                 probe(p, "GET /events", "events?since=yesterday", 400),
                 probe(p, "GET /events", "events?format=csv", 400),
                 probe(p, "GET /metrics", "metrics", 200),
+                probe(p, "GET /notifications", "notifications", 200),
+                probe(Setup.NOTIFY, "GET /notifications", "notifications", 200),
+                probe(Setup.NOTIFY, "GET /metrics", "metrics", 200),
                 probe(p, "GET /api/status", "api/status", 200),
                 probe(p, "GET /status.json", "status.json", 200),
                 probe(p, "GET /admin/export", "admin/export", 200),
@@ -198,6 +210,7 @@ final class OpenApiProbes {
                 probe(Setup.TOKENS, "GET /status", "status", 403).header("Authorization", "Bearer " + ADMIN),
                 probe(Setup.TOKENS, "GET /admin/export", "admin/export", 200).header("Authorization", "Bearer " + ADMIN),
                 probe(Setup.TOKENS, "GET /admin/export", "admin/export", 403).header("Authorization", "Bearer " + READER),
+                probe(Setup.TOKENS, "GET /notifications", "notifications", 200).header("Authorization", "Bearer " + READER),
                 probe(Setup.TOKENS, "GET /health", "health", 200),
                 probe(Setup.TOKENS, "GET /openapi.json", "openapi.json", 200),
                 probe(Setup.TOKENS, "GET /openapi.json", "openapi.json", 200).header("Authorization", "Bearer not-a-token"),
