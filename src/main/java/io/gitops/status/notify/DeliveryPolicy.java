@@ -15,7 +15,7 @@ record DeliveryPolicy(
         @JsonProperty("max_backoff") @JsonDeserialize(using = IsoDuration.class) Duration maxBackoff,
         @JsonProperty("timeout") @JsonDeserialize(using = IsoDuration.class) Duration timeout) {
 
-    /** 12 tries over about 25 minutes. */
+    /** 12 tries, the last about 18.5 minutes after the first (waits 1, 2, 4 … 256 s, then 300 s twice). */
     static final DeliveryPolicy DEFAULTS = new DeliveryPolicy(12, Duration.ofSeconds(1), Duration.ofMinutes(5),
             Duration.ofSeconds(10));
 
@@ -27,6 +27,10 @@ record DeliveryPolicy(
         backoff = backoff == null ? Duration.ofSeconds(1) : backoff;
         maxBackoff = maxBackoff == null ? Duration.ofMinutes(5) : maxBackoff;
         timeout = timeout == null ? Duration.ofSeconds(10) : timeout;
+        if (backoff.compareTo(maxBackoff) > 0) {
+            throw new IllegalArgumentException("delivery: backoff " + backoff + " is longer than max_backoff "
+                    + maxBackoff);
+        }
     }
 
     /** How long to wait after the {@code failures}-th failed try. */

@@ -106,7 +106,7 @@ final class Evaluator {
             watch.environment = record.environment();
             watch.resolvedAt = null; // back in trouble before its resolved message left
             watch.gone = false;
-            if (!watch.fired() && watch.dueAt == null && due(rule, watch, byStatus, now)) {
+            if (!watch.fired() && watch.dueAt == null && due(rule, watch, byStatus && !stale, now)) {
                 watch.dueAt = now.toEpochMilli();
             }
         } else if (watch != null) {
@@ -150,9 +150,10 @@ final class Evaluator {
         return watch;
     }
 
-    private static boolean due(Rule rule, Watch watch, boolean byStatus, Instant now) {
+    /** Whether the watch has held long enough; {@code counted}: whether {@code after} applies (not to a silent, stale host). */
+    private static boolean due(Rule rule, Watch watch, boolean counted, Instant now) {
         boolean held = !now.isBefore(Instant.ofEpochMilli(watch.since).plus(rule.holdForOrZero()));
-        boolean reported = rule.after() == null || !byStatus || watch.reports >= rule.after();
+        boolean reported = rule.after() == null || !counted || watch.reports >= rule.after();
         return held && reported;
     }
 

@@ -100,23 +100,31 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
         if (!leased()) {
             return;
         }
+        List<StatusRecord> records = null;
         try {
-            Instant now = clock.instant();
-            List<StatusRecord> records = store.all();
-            List<Message> queued = evaluator.evaluate(rules, records, state, now);
-            long watches = fingerprint();
-            if (!queued.isEmpty() || watches != savedWatches) {
-                save(watches);
+            records = store.all();
+        } catch (StoreUnavailableException e) {
+            warnOnce("notifications: the records cannot be read, nothing new is notified until they can"
+                    + " (messages already made are still sent): " + e.getMessage());
+        }
+        try {
+            if (records != null) {
+                List<Message> queued = evaluator.evaluate(rules, records, state, clock.instant());
+                long watches = fingerprint();
+                if (!queued.isEmpty() || watches != savedWatches) {
+                    save(watches);
+                }
             }
             if (outbox.deliver(state, channels, rules.delivery(), clock::instant)) {
-                save(watches);
+                save(fingerprint());
             }
             resendOpenAlerts();
             publish(true);
-            lastWarning = null;
+            if (records != null) {
+                lastWarning = null;
+            }
         } catch (StoreUnavailableException e) {
-            warnOnce("notifications: the store is unavailable, nothing more is sent until it is back: "
-                    + e.getMessage());
+            warnOnce("notifications: the state cannot be saved, nothing is sent until it can: " + e.getMessage());
             letGo();
         }
     }
@@ -243,8 +251,8 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
                 try {
                     channels.get(receiver.getKey()).send(message);
                 } catch (Channel.DeliveryException e) {
-                    LOG.log(Level.FINE, "notifications: re-sending open alerts to " + receiver.getKey() + " failed: "
-                            + e.getMessage());
+                    warnOnce("notifications: re-sending the open alerts to " + receiver.getKey()
+                            + " failed (tried again in " + alertmanager.resend() + "): " + e.getMessage());
                     break;
                 }
             }

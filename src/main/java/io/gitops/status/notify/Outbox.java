@@ -11,10 +11,10 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * Delivers the messages of the outbox that are due, oldest first, each to its receiver: a
- * delivered one leaves the outbox, a failed one waits its backoff, and one whose last try failed
- * is dead-lettered (logged, counted, kept to show). Once a receiver fails, its other messages wait
- * for the next pass rather than each waiting out its timeout now.
+ * Delivers the messages of the outbox that are due, each to its receiver, in the order they were
+ * made: a delivered one leaves the outbox, a failed one waits its backoff, and one whose last try
+ * failed is dead-lettered (logged, counted, kept to show). A receiver's later messages wait behind
+ * its oldest, so that it never gets a resolved message before the firing one it resolves.
  */
 final class Outbox {
 
@@ -28,11 +28,12 @@ final class Outbox {
 
     /** One pass over the due messages; returns whether the state changed. */
     boolean deliver(NotifierState state, Map<String, Channel> channels, DeliveryPolicy policy, Clock clock) {
-        Set<String> failing = new HashSet<>();
+        Set<String> waiting = new HashSet<>(); // receivers whose oldest message is not due: the later ones wait behind it
         boolean changed = false;
         for (Pending pending : new ArrayList<>(state.outbox)) {
             Instant now = clock.now();
-            if (pending.nextAt() > now.toEpochMilli() || failing.contains(pending.receiver())) {
+            if (waiting.contains(pending.receiver()) || pending.nextAt() > now.toEpochMilli()) {
+                waiting.add(pending.receiver());
                 continue;
             }
             changed = true;
@@ -63,7 +64,7 @@ final class Outbox {
             } else {
                 long next = clock.now().plus(policy.delayAfter(attempts)).toEpochMilli();
                 state.outbox.set(index, new Pending(pending.receiver(), attempts, next, error, pending.message()));
-                failing.add(pending.receiver());
+                waiting.add(pending.receiver());
             }
         }
         return changed;

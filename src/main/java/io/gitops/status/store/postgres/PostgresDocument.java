@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
 
 /**
@@ -45,6 +46,11 @@ final class PostgresDocument implements SharedDocument {
         try {
             c = database.connection();
             c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                // The server's keepalives on this session: a holder whose machine or network vanished
+                // loses the lock within about half a minute, not after the system's two hours.
+                s.execute("SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3");
+            }
             if (!Follower.advisory(c, "pg_try_advisory_lock", "document:" + name)) {
                 c.close();
                 return Optional.empty();
