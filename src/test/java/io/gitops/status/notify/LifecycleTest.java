@@ -98,6 +98,52 @@ class LifecycleTest {
     }
 
     @Test
+    void aSyncedReportNoNotifierSawStillResetsTheCount() throws Exception {
+        rules("on: [out_of_sync]\nafter: 2\n");
+        fixture.pipeline("g", "web-1", "synced");
+        fixture.cron("g", "web-1", "out_of_sync"); // 1
+        try (Notifier first = fixture.notifier()) {
+            first.look();
+        }
+        fixture.nextSecond();
+        fixture.cron("g", "web-1", "synced"); // while no notifier runs
+        fixture.cron("g", "web-1", "out_of_sync"); // 1 again
+        try (Notifier second = fixture.notifier()) {
+            second.look();
+            assertEquals(List.of(), hook.requests(), "the synced report in between reset the count");
+            fixture.nextSecond();
+            fixture.cron("g", "web-1", "out_of_sync"); // 2
+            second.look();
+            assertEquals(1, hook.requests().size());
+        }
+    }
+
+    @Test
+    void aFlapBackNoNotifierSawRestartsTheFor() throws Exception {
+        rules("on: [out_of_sync]\nfor: PT4M\n");
+        fixture.pipeline("g", "web-1", "synced");
+        fixture.cron("g", "web-1", "out_of_sync");
+        Instant first = fixture.clock.instant();
+        try (Notifier notifier = fixture.notifier()) {
+            notifier.look();
+        }
+        fixture.nextSecond();
+        fixture.cron("g", "web-1", "synced"); // while no notifier runs
+        fixture.nextSecond();
+        fixture.cron("g", "web-1", "out_of_sync");
+        Instant again = Instant.parse(fixture.store.find("g", "web-1").orElseThrow().timestamp());
+        try (Notifier notifier = fixture.notifier()) {
+            fixture.clock.advance(Duration.between(fixture.clock.instant(), first.plus(Duration.ofMinutes(4))));
+            notifier.look();
+            assertEquals(List.of(), hook.requests(), "4 minutes after the first drift, not after the second");
+            fixture.clock.advance(Duration.between(fixture.clock.instant(), again.plus(Duration.ofMinutes(4))));
+            notifier.look();
+            assertEquals(1, hook.requests().size());
+            assertEquals(again, Instant.parse(hook.requests().get(0).json().get("hosts").get(0).get("since").asText()));
+        }
+    }
+
+    @Test
     void aHostWithoutDriftChecksForTooLongFiresStaleWithoutAnyWriteAndAFreshCheckResolves() throws Exception {
         rules("on: [out_of_sync, stale]\n");
         fixture.pipeline("g", "web-1", "synced");
