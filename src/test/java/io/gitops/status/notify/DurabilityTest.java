@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,26 @@ class DurabilityTest {
         assertEquals(id, requests.get(1).id());
         assertArrayEquals(requests.get(0).body(), requests.get(1).body());
         assertEquals(List.of(true, true), savedBeforeSent);
+    }
+
+    @Test
+    void aNotifierThatDiesAfterSendingBeforeSavingItIsFollowedByTheSameMessageAgain() throws Exception {
+        Path document = dir.resolve("status.json.notifications");
+        AtomicReference<byte[]> whenSent = new AtomicReference<>();
+        hook.onRequest(request -> whenSent.compareAndSet(null, savedState().getBytes(StandardCharsets.UTF_8)));
+        fixture.pipeline("g", "web-1", "out_of_sync");
+        try (Notifier first = fixture.notifier()) {
+            first.look();
+        }
+        Files.write(document, whenSent.get()); // the state as if it had died before saving the delivery
+        try (Notifier second = fixture.notifier()) {
+            second.look();
+            second.look();
+        }
+        List<WebhookReceiver.Request> requests = hook.requests();
+        assertEquals(2, requests.size(), "at least once: sent again, and no new message");
+        assertEquals(requests.get(0).id(), requests.get(1).id());
+        assertArrayEquals(requests.get(0).body(), requests.get(1).body());
     }
 
     @Test
