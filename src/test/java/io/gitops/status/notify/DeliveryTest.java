@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,6 +147,36 @@ class DeliveryTest {
             assertEquals("resolved", ops.requests().get(3).json().get("state").asText());
             assertEquals(Map.of("ops", counts(1, 3, 1), "audit", counts(2, 0, 0)), notifier.counts());
         }
+    }
+
+    @Test
+    void aTryNotAnsweredWithinTheTimeoutFailsAndIsRetried() throws Exception {
+        rules("{attempts: 3, backoff: PT1S, timeout: PT0.2S}");
+        CountDownLatch answered = new CountDownLatch(1);
+        audit.onRequest(request -> {
+            if (answered.getCount() > 0) { // the first request is answered late
+                try {
+                    Thread.sleep(600);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                answered.countDown();
+            }
+        });
+        fixture.pipeline("g", "web-1", "out_of_sync");
+        try (Notifier notifier = fixture.notifier()) {
+            notifier.look();
+            assertEquals(Map.of("ops", counts(1, 0, 0), "audit", counts(0, 1, 0)), notifier.counts());
+            NotificationsView.WaitingView waiting = notifier.view().waiting().get(0);
+            assertEquals("audit", waiting.receiver());
+            assertTrue(waiting.lastError().contains("HttpTimeoutException"), waiting.lastError());
+            assertTrue(answered.await(10, TimeUnit.SECONDS));
+            advance(1_000);
+            notifier.look();
+            assertEquals(Map.of("ops", counts(1, 0, 0), "audit", counts(1, 1, 0)), notifier.counts());
+        }
+        assertEquals(2, audit.requests().size());
+        assertEquals(audit.requests().get(0).id(), audit.requests().get(1).id());
     }
 
     @Test
