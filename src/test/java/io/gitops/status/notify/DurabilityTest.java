@@ -180,4 +180,22 @@ class DurabilityTest {
         assertEquals(Set.of("g/web-2"), hosts(hook.messages().get(1)));
         assertEquals(List.of(true, true, true), savedBeforeSent);
     }
+
+    @Test
+    void ofTwoRunningNotifiersOverTwoStoresOnOneFileOneSends() throws Exception {
+        try (FileStatusStore secondStore = new FileStatusStore(dir.resolve("status.json"));
+                Notifier first = fixture.notifier();
+                Notifier second = fixture.notifier(secondStore)) {
+            first.start();
+            second.start();
+            fixture.pipeline("g", "web-1", "out_of_sync");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (hook.requests().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(1500); // two more looks of each
+            assertEquals(1, hook.requests().size());
+            assertTrue(first.view().thisProcessSends() != second.view().thisProcessSends(), "exactly one sends");
+        }
+    }
 }

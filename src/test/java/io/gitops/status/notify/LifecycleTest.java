@@ -175,6 +175,23 @@ class LifecycleTest {
     }
 
     @Test
+    void theNotifiersOwnTimerFindsAStaleHost() throws Exception {
+        rules("on: [stale]\n");
+        fixture.pipeline("g", "web-1", "synced");
+        fixture.cron("g", "web-1", "synced");
+        try (Notifier notifier = fixture.notifier()) {
+            notifier.start(); // looks every second on its own
+            fixture.clock.advance(NotifyFixture.STALE_AFTER.plusSeconds(1));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (hook.requests().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+        assertEquals(1, hook.requests().size());
+        assertTrue(hook.requests().get(0).json().get("hosts").get(0).get("stale").asBoolean());
+    }
+
+    @Test
     void aDriftThatTurnsStaleStaysOpenUntilSyncedAndFresh() throws Exception {
         rules("on: [out_of_sync]\n");
         fixture.pipeline("g", "web-1", "synced");
