@@ -159,7 +159,8 @@ class DigestTest {
                 assertEquals("firing", reminder.get("state").asText());
                 assertTrue(reminder.get("reminder").asBoolean());
                 assertEquals(Set.of("g1/a"), hosts(reminder));
-                assertEquals(messages.get(0).get("hosts").get(0).get("since"), reminder.get("hosts").get(0).get("since"));
+                assertEquals(messages.get(0).get("hosts").get(0).get("since"),
+                        reminder.get("hosts").get(0).get("since"));
             }
             assertNotEquals(messages.get(1).get("id"), messages.get(2).get("id"), "each reminder is a message");
 

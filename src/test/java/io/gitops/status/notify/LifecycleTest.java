@@ -162,7 +162,8 @@ class LifecycleTest {
             assertEquals("firing", hook.requests().get(0).json().get("state").asText());
             assertTrue(host.get("stale").asBoolean());
             assertEquals("synced", host.get("status").asText());
-            assertEquals(checked.plus(NotifyFixture.STALE_AFTER).plusMillis(1), Instant.parse(host.get("since").asText()));
+            assertEquals(checked.plus(NotifyFixture.STALE_AFTER).plusMillis(1),
+                    Instant.parse(host.get("since").asText()), "stale since the check plus 30 minutes");
 
             fixture.cron("g", "web-1", "synced"); // fresh by the test clock
             notifier.look();
