@@ -36,7 +36,8 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>{@code after} counts the reports this notifier sees: reports closer together than its look
- * (about a second), or sent while no notifier ran, count once.
+ * (about a second), or sent while no notifier ran, count once. A host that left the statuses
+ * meanwhile, as its history shows, starts again (for {@code for} too), unless within one second.
  */
 final class Evaluator {
 
@@ -95,6 +96,9 @@ final class Evaluator {
         boolean stale = staleness.isStale(record, now);
         boolean open = byStatus || (rule.opensOnStale() && stale);
         if (open) {
+            if (watch != null && !watch.fired() && byStatus && leftUnseen(rule, record, watch)) {
+                watch = null; // it flapped back and out again between two looks: for and after start again
+            }
             if (watch == null) {
                 watch = start(rule, record, byStatus, stale, now);
                 state.watches.put(key, watch);
@@ -121,6 +125,25 @@ final class Evaluator {
                 watch.resolvedAt = null;
             }
         }
+    }
+
+    /**
+     * Whether the host's history shows it left the rule's statuses after the watch's last counted
+     * report (and came back), unseen: between two looks, or while no notifier ran. Looked up only
+     * on a new report; a flap within the report's second cannot be told.
+     */
+    private boolean leftUnseen(Rule rule, StatusRecord record, Watch watch) {
+        Instant last = Timestamps.instant(watch.lastReport);
+        if (last == null || Objects.equals(watch.lastReport, record.timestamp())) {
+            return false;
+        }
+        for (Transition transition : history.apply(record)) {
+            Instant at = Timestamps.instant(transition.at());
+            if (at != null && at.isAfter(last) && !rule.opensOnStatus(transition.to())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A new watch: since when the host has been in the rule's statuses, and what it was before. */

@@ -1,12 +1,16 @@
 package io.gitops.status.notify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gitops.status.api.Transition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +106,81 @@ class NotifierTest {
             fixture.clock.advance(Duration.ofMinutes(10));
             notifier.look();
             assertEquals(List.of(), hook.requests());
+        }
+    }
+
+    @Test
+    void resolvedFalseClosesTheNotificationWithoutAMessageAndANewDriftFiresAgain() throws Exception {
+        fixture.rules(rules("resolved: false\n"));
+        try (Notifier notifier = fixture.notifier()) {
+            fixture.pipeline("rsyslog-prod", "web-1", "synced");
+            fixture.cron("rsyslog-prod", "web-1", "out_of_sync");
+            notifier.look();
+            assertEquals(1, hook.requests().size());
+
+            fixture.cron("rsyslog-prod", "web-1", "synced");
+            notifier.look();
+            fixture.clock.advance(Duration.ofMinutes(5));
+            notifier.look();
+            assertEquals(1, hook.requests().size(), "no resolved message with resolved: false");
+            assertEquals(0, notifier.view().openCount(), "the notification is closed");
+
+            fixture.cron("rsyslog-prod", "web-1", "failed");
+            notifier.look();
+            List<JsonNode> messages = hook.messages();
+            assertEquals(2, messages.size());
+            assertEquals("firing", messages.get(1).get("state").asText());
+            assertFalse(messages.get(1).get("reminder").asBoolean());
+            assertEquals("failed", messages.get(1).get("hosts").get(0).get("status").asText());
+            assertNotEquals(messages.get(0).get("id").asText(), messages.get(1).get("id").asText());
+        }
+    }
+
+    @Test
+    void sinceIsTheTransitionFromHistoryNotTheFirstLook() throws Exception {
+        fixture.rules(rules("for: PT4M\n"));
+        fixture.pipeline("rsyslog-prod", "web-1", "synced");
+        fixture.cron("rsyslog-prod", "web-1", "out_of_sync");
+        fixture.cron("rsyslog-prod", "web-1", "failed");
+        List<Transition> history = fixture.store.find("rsyslog-prod", "web-1").orElseThrow().history();
+        Transition intoTrouble = history.get(history.size() - 2);
+        assertEquals("out_of_sync", intoTrouble.to());
+        Instant since = Instant.parse(intoTrouble.at());
+        try (Notifier notifier = fixture.notifier()) {
+            fixture.clock.advance(Duration.ofMinutes(3)); // the notifier first looks 3 minutes later
+            notifier.look();
+            assertEquals(since.toString(), notifier.view().open().get(0).since());
+            fixture.clock.advance(Duration.ofMinutes(1).plusSeconds(1)); // 4 min after the transition, 1 after the look
+            notifier.look();
+            assertEquals(1, hook.requests().size(), "for counts from the transition");
+            JsonNode host = hook.requests().get(0).json().get("hosts").get(0);
+            assertEquals(since, Instant.parse(host.get("since").asText()));
+            assertEquals("failed", host.get("status").asText());
+            assertEquals("synced", host.get("previous_status").asText(), "the status before the trouble began");
+        }
+    }
+
+    @Test
+    void aNewNotifierDoesNotRestartTheDebounce() throws Exception {
+        fixture.rules(rules("for: PT4M\n"));
+        fixture.pipeline("rsyslog-prod", "web-1", "synced");
+        fixture.cron("rsyslog-prod", "web-1", "out_of_sync");
+        String since;
+        try (Notifier first = fixture.notifier()) {
+            first.look();
+            fixture.clock.advance(Duration.ofMinutes(2));
+            first.look();
+            since = first.view().open().get(0).since();
+        }
+        assertEquals(List.of(), hook.requests());
+        fixture.clock.advance(Duration.ofMinutes(2).plusSeconds(1));
+        try (Notifier second = fixture.notifier()) {
+            assertEquals(since, second.view().open().get(0).since(), "the watch, read from the saved state");
+            second.look();
+            assertEquals(1, hook.requests().size(), "fired 4 minutes after the transition, not 4 after the restart");
+            assertEquals(since, hook.requests().get(0).json().get("hosts").get(0).get("since").asText());
+            second.look();
+            assertEquals(1, hook.requests().size());
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -35,6 +36,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final List<Request> requests = new ArrayList<>();
     private final AtomicInteger failNext = new AtomicInteger();
     private volatile boolean down;
+    private volatile Consumer<Request> onRequest = request -> { };
 
     public WebhookReceiver(String secret) throws IOException {
         this.secret = secret == null ? null : secret.getBytes(StandardCharsets.UTF_8);
@@ -47,6 +49,7 @@ public final class WebhookReceiver implements AutoCloseable {
             String signature = exchange.getRequestHeaders().getFirst("X-Gitops-Status-Signature");
             Request request = new Request(exchange.getRequestHeaders().getFirst("X-Gitops-Status-Id"), signature, body,
                     JSON.readTree(body), verify(signature, body));
+            onRequest.accept(request);
             boolean fail = down || failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
             synchronized (requests) {
                 requests.add(request);
@@ -63,6 +66,11 @@ public final class WebhookReceiver implements AutoCloseable {
 
     public void failNext(int requests) {
         failNext.set(requests);
+    }
+
+    /** Runs {@code action} on each request as it arrives, before it is answered. */
+    public void onRequest(Consumer<Request> action) {
+        onRequest = action;
     }
 
     public void down(boolean isDown) {
