@@ -110,7 +110,7 @@ final class Evaluator {
             watch.environment = record.environment();
             watch.resolvedAt = null; // back in trouble before its resolved message left
             watch.gone = false;
-            if (!watch.fired() && watch.dueAt == null && due(rule, watch, byStatus && !stale, now)) {
+            if (!watch.fired() && watch.dueAt == null && due(rule, watch, byStatus && !(stale && rule.opensOnStale()), now)) {
                 watch.dueAt = now.toEpochMilli();
             }
         } else if (watch != null) {

@@ -82,6 +82,26 @@ class LifecycleTest {
     }
 
     @Test
+    void aHostThatFallsSilentFiresStaleWithoutWaitingForItsAfterReports() throws Exception {
+        rules("on: [out_of_sync, stale]\nafter: 3\n");
+        fixture.pipeline("g", "web-1", "synced");
+        try (Notifier notifier = fixture.notifier()) {
+            fixture.cron("g", "web-1", "out_of_sync"); // 1 of 3, then nothing more
+            notifier.look();
+            Instant checked = Instant.parse(fixture.store.find("g", "web-1").orElseThrow().lastCronCheck());
+            fixture.clock.advance(Duration.between(fixture.clock.instant(), checked.plus(NotifyFixture.STALE_AFTER)));
+            notifier.look();
+            assertEquals(List.of(), hook.requests(), "fired before it was stale, on 1 report of 3");
+            fixture.clock.advance(Duration.ofSeconds(1));
+            notifier.look();
+            assertEquals(1, hook.requests().size());
+            JsonNode host = hook.requests().get(0).json().get("hosts").get(0);
+            assertEquals("out_of_sync", host.get("status").asText());
+            assertTrue(host.get("stale").asBoolean());
+        }
+    }
+
+    @Test
     void theReportsCountedSoFarSurviveANewNotifier() throws Exception {
         rules("on: [out_of_sync]\nafter: 2\n");
         fixture.pipeline("g", "web-1", "synced");
