@@ -68,14 +68,20 @@ final class Evaluator {
                     current.put(Watch.key(rule.id(), record.serverGroup(), record.host()), record);
                 }
             }
+            Map<String, StatusRecord> left = new HashMap<>(); // hosts that no longer match, still there
             for (Watch watch : state.watches.values()) {
                 if (watch.rule.equals(rule.id()) && !current.containsKey(watch.key())) {
                     watch.gone = true; // deleted, or its fields no longer match
                     if (watch.resolvedAt == null) {
                         watch.resolvedAt = now.toEpochMilli();
                     }
+                    StatusRecord still = find(records, watch.serverGroup, watch.host);
+                    if (still != null) {
+                        left.put(watch.key(), still);
+                    }
                 }
             }
+            current.putAll(left);
             state.watches.values().removeIf(watch -> watch.rule.equals(rule.id()) && !watch.fired()
                     && (watch.gone || watch.resolvedAt != null));
             queued.addAll(emit(rule, state, current, now));
@@ -226,6 +232,27 @@ final class Evaluator {
         return message(rule, Message.FIRING, true, open, current, now);
     }
 
+    /** The record of group/host in {@code records} (sorted by {@link StatusRecord#ORDER}), or {@code null}. */
+    private static StatusRecord find(List<StatusRecord> records, String serverGroup, String host) {
+        int low = 0;
+        int high = records.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            StatusRecord record = records.get(middle);
+            int order = record.serverGroup().compareTo(serverGroup);
+            order = order != 0 ? order : record.host().compareTo(host);
+            if (order == 0) {
+                return record;
+            }
+            if (order < 0) {
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return null;
+    }
+
     private static long earliest(List<Watch> watches, Function<Watch, Long> time) {
         return watches.stream().map(time).min(Comparator.naturalOrder()).orElseThrow();
     }
@@ -245,7 +272,7 @@ final class Evaluator {
             Map<String, StatusRecord> current, Instant now) {
         List<HostEntry> hosts = new ArrayList<>();
         for (Watch watch : watches) {
-            hosts.add(entry(watch, watch.gone ? null : current.get(watch.key()), now));
+            hosts.add(entry(watch, current.get(watch.key()), now));
         }
         return new Message(UUID.randomUUID().toString(), rule.id(), state, reminder, now.toString(), hosts);
     }

@@ -12,7 +12,7 @@ import java.util.Map;
  * files are listed; {@code changed_files_count} counts them all.
  *
  * @param since when the host entered the statuses the rule opens on (or turned stale)
- * @param deleted the host was deleted (or no longer matches the rule): what resolved it
+ * @param deleted the host was deleted: what resolved it
  * @param url the host on the status page, when the rules file gives {@code public_url}
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)

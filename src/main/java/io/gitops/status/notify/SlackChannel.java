@@ -52,7 +52,7 @@ final class SlackChannel extends Channel {
             text.append("\n• ").append(host.url() == null ? name : "<" + host.url() + "|" + name + ">")
                     .append(": ").append(host.deleted() ? "deleted" : escape(String.valueOf(host.status())))
                     .append(host.stale() ? ", stale" : "");
-            if (host.previousStatus() != null) {
+            if (message.firing() && host.previousStatus() != null) {
                 text.append(" (was ").append(escape(host.previousStatus())).append(')');
             }
             text.append(" since ").append(host.since());

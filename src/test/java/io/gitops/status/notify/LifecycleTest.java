@@ -267,7 +267,8 @@ class LifecycleTest {
             JsonNode unmatched = hook.messages().get(3);
             assertEquals("resolved", unmatched.get("state").asText());
             assertEquals(Set.of("g/web-2"), hosts(unmatched));
-            assertTrue(unmatched.get("hosts").get(0).get("deleted").asBoolean());
+            assertFalse(unmatched.get("hosts").get(0).get("deleted").asBoolean(), "still there, in staging now");
+            assertEquals("staging", unmatched.get("hosts").get(0).get("environment").asText());
             assertEquals(0, notifier.view().openCount());
         }
     }
