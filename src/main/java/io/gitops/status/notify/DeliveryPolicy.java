@@ -21,12 +21,15 @@ record DeliveryPolicy(
 
     DeliveryPolicy {
         attempts = attempts == null ? 12 : attempts;
-        if (attempts < 1 || attempts > 1000) {
-            throw new IllegalArgumentException("delivery: attempts must be between 1 and 1000");
-        }
         backoff = backoff == null ? Duration.ofSeconds(1) : backoff;
         maxBackoff = maxBackoff == null ? Duration.ofMinutes(5) : maxBackoff;
         timeout = timeout == null ? Duration.ofSeconds(10) : timeout;
+    }
+
+    void check() {
+        if (attempts < 1 || attempts > 1000) {
+            throw new RuleSet.Mistake("must be between 1 and 1000, was " + attempts, "attempts");
+        }
     }
 
     /** How long to wait after the {@code failures}-th failed try. */
