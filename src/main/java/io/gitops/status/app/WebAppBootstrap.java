@@ -35,7 +35,8 @@ public final class WebAppBootstrap implements ServletContextListener {
                 + ", stale after " + config.staleAfter() + ", retention "
                 + config.retainFor().map(Object::toString).orElse("off") + ", history " + config.historySize() + ", max hosts " + config.limits().maxHosts()
                 + ", max changed files " + config.limits().maxChangedFiles() + " ("
-                + config.limits().maxChangedFilesBytes() + " bytes)");
+                + config.limits().maxChangedFilesBytes() + " bytes), notifications "
+                + config.notifyFile().map(p -> "from " + p.toAbsolutePath()).orElse("off"));
         ServletRegistration.Dynamic jersey = context.addServlet("gitops-status", new JerseyServlet(application));
         jersey.addMapping("/*");
         jersey.setLoadOnStartup(1);

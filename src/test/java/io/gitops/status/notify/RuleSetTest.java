@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gitops.status.api.StatusRecord;
+import io.gitops.status.app.GitopsStatusApplication;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.config.AppConfig.ConfigurationException;
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -361,5 +364,50 @@ class RuleSetTest {
         String message = refusedAt(edited("      - chat\n", "      - chat\n      - pager\n"), "- pager", "pager");
         assertFalse(message.contains("s3cret"), message);
         assertNotEquals(-1, message.indexOf(file.toString()));
+    }
+    // ---- the application --------------------------------------------------------------------
+
+    @Test
+    void theApplicationDoesNotStartOnABadRulesFileAndLeavesTheStoreAlone() throws IOException {
+        Path data = Files.createDirectory(dir.resolve("data"));
+        String bad = edited("for: PT4M", "for: 4 minutes");
+        Files.writeString(file, bad);
+        AppConfig config = AppConfig.forStatusFile(data.resolve("status.json")).withNotifyFile(file);
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> new GitopsStatusApplication(config));
+        assertEquals("notifyFile " + file + ": line " + lineNumber(bad, "for: 4 minutes") + ": rules[0].for: not an"
+                + " ISO 8601 duration: 4 minutes (write e.g. PT30S, PT4M, PT4H, P1D)", e.getMessage());
+        try (Stream<Path> files = Files.list(data)) {
+            assertEquals(List.of(), files.toList(), "the store was opened although start-up failed");
+        }
+    }
+
+    @Test
+    void theApplicationDoesNotStartWithoutItsRulesFile() throws IOException {
+        Path data = Files.createDirectory(dir.resolve("data"));
+        AppConfig config = AppConfig.forStatusFile(data.resolve("status.json")).withNotifyFile(dir.resolve("nope.yaml"));
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> new GitopsStatusApplication(config));
+        assertTrue(e.getMessage().startsWith("notifyFile " + dir.resolve("nope.yaml") + ": cannot read it"),
+                e.getMessage());
+        try (Stream<Path> files = Files.list(data)) {
+            assertEquals(List.of(), files.toList());
+        }
+    }
+
+    @Test
+    void theApplicationHasANotifierOnlyWithARulesFile() throws IOException {
+        Files.writeString(file, example());
+        GitopsStatusApplication with = new GitopsStatusApplication(
+                AppConfig.forStatusFile(dir.resolve("a.json")).withNotifyFile(file));
+        try {
+            assertTrue(with.notifier().isPresent());
+        } finally {
+            with.store().close();
+        }
+        GitopsStatusApplication without = new GitopsStatusApplication(AppConfig.forStatusFile(dir.resolve("b.json")));
+        try {
+            assertTrue(without.notifier().isEmpty());
+        } finally {
+            without.store().close();
+        }
     }
 }
