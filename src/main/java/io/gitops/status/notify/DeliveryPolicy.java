@@ -21,15 +21,18 @@ record DeliveryPolicy(
 
     DeliveryPolicy {
         attempts = attempts == null ? 12 : attempts;
-        if (attempts < 1 || attempts > 1000) {
-            throw new IllegalArgumentException("delivery: attempts must be between 1 and 1000");
-        }
         backoff = backoff == null ? Duration.ofSeconds(1) : backoff;
         maxBackoff = maxBackoff == null ? Duration.ofMinutes(5) : maxBackoff;
         timeout = timeout == null ? Duration.ofSeconds(10) : timeout;
         if (backoff.compareTo(maxBackoff) > 0) {
             throw new IllegalArgumentException("delivery: backoff " + backoff + " is longer than max_backoff "
                     + maxBackoff);
+        }
+    }
+
+    void check() {
+        if (attempts < 1 || attempts > 1000) {
+            throw new RuleSet.Mistake("must be between 1 and 1000, was " + attempts, "attempts");
         }
     }
 

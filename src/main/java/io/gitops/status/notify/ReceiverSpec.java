@@ -12,15 +12,27 @@ import java.time.Duration;
  * webhook.
  */
 record ReceiverSpec(
-        @JsonProperty(value = "name", required = true) Located name,
+        @JsonProperty("name") Located name,
         @JsonProperty("webhook") Webhook webhook,
         @JsonProperty("alertmanager") Alertmanager alertmanager,
         @JsonProperty("slack") Slack slack) {
 
-    ReceiverSpec {
+    /** What Jackson cannot check, once the whole receiver is read (so that an unknown key is told first). */
+    void check() {
+        if (name == null) {
+            throw new RuleSet.Mistake("a receiver needs a name");
+        }
         int kinds = (webhook == null ? 0 : 1) + (alertmanager == null ? 0 : 1) + (slack == null ? 0 : 1);
         if (kinds != 1) {
-            throw new IllegalArgumentException("receiver " + name + ": give exactly one of webhook, alertmanager, slack");
+            throw new RuleSet.Mistake("receiver " + name + ": give exactly one of webhook, alertmanager, slack"
+                    + (kinds == 0 ? "" : ", not " + kinds));
+        }
+        if (webhook != null) {
+            requireHttp(webhook.url(), "webhook", "url");
+        } else if (alertmanager != null) {
+            requireHttp(alertmanager.url(), "alertmanager", "url");
+        } else {
+            requireHttp(slack.url(), "slack", "url");
         }
     }
 
@@ -29,11 +41,8 @@ record ReceiverSpec(
     }
 
     /** @param secretFile a file whose first line is the HMAC key; none: the body is not signed */
-    record Webhook(@JsonProperty(value = "url", required = true) URI url,
+    record Webhook(@JsonProperty("url") URI url,
             @JsonProperty("secret_file") Path secretFile) {
-        Webhook {
-            requireHttp(url);
-        }
     }
 
     /**
@@ -41,26 +50,24 @@ record ReceiverSpec(
      * @param resend how often open alerts are sent again, so that Alertmanager (which resolves an
      *     alert not heard of for its {@code resolve_timeout}, 5 minutes by default) keeps them firing
      */
-    record Alertmanager(@JsonProperty(value = "url", required = true) URI url,
+    record Alertmanager(@JsonProperty("url") URI url,
             @JsonProperty("resend") @JsonDeserialize(using = IsoDuration.class) Duration resend) {
         static final Duration DEFAULT_RESEND = Duration.ofMinutes(1);
 
         Alertmanager {
-            requireHttp(url);
             resend = resend == null ? DEFAULT_RESEND : resend;
         }
     }
 
-    record Slack(@JsonProperty(value = "url", required = true) URI url) {
-        Slack {
-            requireHttp(url);
-        }
+    record Slack(@JsonProperty("url") URI url) {
     }
 
-    private static void requireHttp(URI url) {
+    /** An http:// or https:// URL with a host, at {@code at}. */
+    static void requireHttp(URI url, Object... at) {
         if (url == null || url.getHost() == null
                 || !("http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()))) {
-            throw new IllegalArgumentException("url: an http:// or https:// URL with a host is needed, was " + url);
+            throw new RuleSet.Mistake(url == null ? "missing: give an http:// or https:// URL"
+                    : "expected an http:// or https:// URL with a host, was " + url, at);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.gitops.status.api.Glob;
 import io.gitops.status.api.RecordFields;
 import io.gitops.status.api.StatusRecord;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,48 +25,55 @@ import java.util.function.Function;
  * @param digest how long the first host of a group that fires waits for others of its group, to go in one message
  */
 record Rule(
-        @JsonProperty(value = "name", required = true) Located name,
+        @JsonProperty("name") Located name,
         @JsonProperty("match") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
         Map<String, List<String>> match,
-        @JsonProperty(value = "on", required = true) List<String> on,
+        @JsonProperty("on") List<String> on,
         @JsonProperty("for") @JsonDeserialize(using = IsoDuration.class) Duration holdFor,
         @JsonProperty("after") Integer after,
         @JsonProperty("resolved") Boolean resolved,
         @JsonProperty("repeat") @JsonDeserialize(using = IsoDuration.class) Duration repeat,
         @JsonProperty("digest") @JsonDeserialize(using = IsoDuration.class) Duration digest,
-        @JsonProperty(value = "receivers", required = true) List<Located> receivers) {
+        @JsonProperty("receivers") List<Located> receivers) {
 
     /** What {@code on} may name: a status other than synced, or {@code stale}. */
     static final Set<String> OPENERS = Set.of("out_of_sync", "failed", "unknown", "stale");
     static final String STALE = "stale";
 
     Rule {
-        match = match == null ? Map.of() : Map.copyOf(match);
+        match = match == null ? Map.of() : Collections.unmodifiableMap(match);
+        on = on == null ? null : on.stream().map(Enumerations::fold).toList();
+        receivers = receivers == null ? null : Collections.unmodifiableList(receivers);
+    }
+
+    /** What Jackson cannot check, once the whole rule is read (so that an unknown key is told first). */
+    void check() {
+        if (name == null) {
+            throw new RuleSet.Mistake("a rule needs a name");
+        }
         for (Map.Entry<String, List<String>> field : match.entrySet()) {
             if (!RecordFields.FILTERABLE.containsKey(field.getKey())) {
-                throw new IllegalArgumentException("match: unknown field " + field.getKey() + "; fields are "
-                        + String.join(", ", RecordFields.FILTERABLE.keySet()));
+                throw new RuleSet.Mistake("unknown field " + field.getKey() + "; fields are "
+                        + String.join(", ", RecordFields.FILTERABLE.keySet()), "match", field.getKey());
             }
             if (field.getValue() == null || field.getValue().isEmpty() || field.getValue().contains(null)) {
-                throw new IllegalArgumentException("match: " + field.getKey() + " needs a glob or a list of globs");
+                throw new RuleSet.Mistake("give a glob or a list of globs", "match", field.getKey());
             }
         }
         if (on == null || on.isEmpty()) {
-            throw new IllegalArgumentException("on: name at least one of " + new TreeSet<>(OPENERS));
+            throw new RuleSet.Mistake("missing: name at least one of " + new TreeSet<>(OPENERS), "on");
         }
-        on = on.stream().map(Enumerations::fold).toList();
-        for (String opener : on) {
-            if (!OPENERS.contains(opener)) {
-                throw new IllegalArgumentException("on: " + opener + " is not one of " + new TreeSet<>(OPENERS));
+        for (int i = 0; i < on.size(); i++) {
+            if (!OPENERS.contains(on.get(i))) {
+                throw new RuleSet.Mistake(on.get(i) + " is not one of " + new TreeSet<>(OPENERS), "on", i);
             }
         }
         if (after != null && after < 1) {
-            throw new IllegalArgumentException("after: must be at least 1 report");
+            throw new RuleSet.Mistake("must be at least 1 report, was " + after, "after");
         }
-        if (receivers == null || receivers.isEmpty()) {
-            throw new IllegalArgumentException("receivers: name at least one receiver");
+        if (receivers == null || receivers.isEmpty() || receivers.contains(null)) {
+            throw new RuleSet.Mistake("missing: name at least one receiver", "receivers");
         }
-        receivers = List.copyOf(receivers);
     }
 
     String id() {

@@ -1,10 +1,15 @@
 package io.gitops.status.notify;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.gitops.status.config.AppConfig.ConfigurationException;
@@ -13,15 +18,23 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * The rules file, read and checked whole: receivers, rules, the delivery policy and the public URL
  * that links a host to the status page. Any mistake is a {@link ConfigurationException} naming the
  * file and the line, and nothing of the file is used.
+ *
+ * <p>Jackson reads the file's shape (types, durations, unknown keys); the records then check what
+ * it cannot ({@link Mistake}, found after the whole object is read). Either way the mistake is
+ * placed by its path in the file ({@code rules[0].on[1]}), whose line is looked up in the YAML:
+ * Jackson's own position is where it noticed, often the line after the object.
  *
  * @param secrets each signed webhook's key, read from its {@code secret_file} when the rules were read
  */
@@ -39,8 +52,31 @@ record RuleSet(URI publicUrl, DeliveryPolicy delivery, Map<String, ReceiverSpec>
     private record Shape(
             @JsonProperty("public_url") URI publicUrl,
             @JsonProperty("delivery") DeliveryPolicy delivery,
-            @JsonProperty(value = "receivers", required = true) List<ReceiverSpec> receivers,
-            @JsonProperty(value = "rules", required = true) List<Rule> rules) {
+            @JsonProperty("receivers") List<ReceiverSpec> receivers,
+            @JsonProperty("rules") List<Rule> rules) {
+    }
+
+    /**
+     * A mistake the records find once they are read, with where it is: the keys and list indexes
+     * from the object that found it, made whole with {@link #under} on the way up.
+     */
+    static final class Mistake extends RuntimeException {
+        final List<Object> at;
+
+        Mistake(String what, Object... at) {
+            this(what, List.of(at));
+        }
+
+        private Mistake(String what, List<Object> at) {
+            super(what, null, false, false);
+            this.at = at;
+        }
+
+        Mistake under(Object... outer) {
+            List<Object> path = new ArrayList<>(List.of(outer));
+            path.addAll(at);
+            return new Mistake(getMessage(), path);
+        }
     }
 
     /** Reads and checks the rules file at {@code file}. */
@@ -51,41 +87,99 @@ record RuleSet(URI publicUrl, DeliveryPolicy delivery, Map<String, ReceiverSpec>
         } catch (IOException e) {
             throw new ConfigurationException("notifyFile " + file + ": cannot read it: " + e);
         }
-        Shape shape;
         try {
-            shape = YAML.readValue(yaml, Shape.class);
+            return check(file, parse(yaml));
+        } catch (Mistake mistake) {
+            throw mistake(file, lineOf(yaml, mistake.at), mistake.at, mistake.getMessage());
         } catch (JsonProcessingException e) {
-            throw new ConfigurationException("notifyFile " + file + ": " + where(e) + describe(e));
+            throw unreadable(file, yaml, e);
         } catch (IOException e) {
             throw new ConfigurationException("notifyFile " + file + ": " + e.getMessage());
         }
-        if (shape == null || shape.receivers() == null || shape.rules() == null) {
-            throw new ConfigurationException("notifyFile " + file + ": give receivers: and rules:");
+    }
+
+    /** Why Jackson could not read the file: a syntax error where the parser stopped, else the value at its path. */
+    private static ConfigurationException unreadable(Path file, byte[] yaml, JsonProcessingException e) {
+        // the parser's errors reach here wrapped in a mapping error when a value was being read
+        if (e.getCause() instanceof StreamReadException syntax) {
+            e = syntax;
+        }
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            return mistake(file, marked.getProblemMark().getLine() + 1, List.of(), "not valid YAML: " + syntax(marked));
+        }
+        if (!(e instanceof JsonMappingException mapping)) {
+            return mistake(file, e.getLocation() == null ? 1 : e.getLocation().getLineNr(), List.of(),
+                    e.getOriginalMessage());
+        }
+        List<Object> at = mapping.getPath().stream()
+                .<Object>map(ref -> ref.getFieldName() != null ? ref.getFieldName() : ref.getIndex()).toList();
+        // an unknown key is placed at its line but named in the message, after the object that has it
+        List<Object> where = e instanceof UnrecognizedPropertyException ? at.subList(0, at.size() - 1) : at;
+        return mistake(file, lineOf(yaml, at), where, describe(mapping));
+    }
+
+    private static Shape parse(byte[] yaml) throws IOException {
+        Shape shape = YAML.readValue(yaml, Shape.class);
+        if (shape == null) {
+            throw new Mistake("the file is empty: give receivers: and rules:");
+        }
+        if (shape.receivers() == null || shape.receivers().contains(null)) {
+            throw new Mistake("give a list of receivers (each with a name and one of webhook, alertmanager, slack)",
+                    "receivers");
+        }
+        if (shape.rules() == null || shape.rules().contains(null)) {
+            throw new Mistake("give a list of rules (an empty list: [] sends nothing)", "rules");
+        }
+        return shape;
+    }
+
+    private static RuleSet check(Path file, Shape shape) {
+        if (shape.publicUrl() != null) {
+            ReceiverSpec.requireHttp(shape.publicUrl(), "public_url");
+        }
+        DeliveryPolicy delivery = shape.delivery() == null ? DeliveryPolicy.DEFAULTS : shape.delivery();
+        try {
+            delivery.check();
+        } catch (Mistake mistake) {
+            throw mistake.under("delivery");
         }
         Map<String, ReceiverSpec> receivers = new LinkedHashMap<>();
         Map<String, byte[]> secrets = new LinkedHashMap<>();
-        for (ReceiverSpec receiver : shape.receivers()) {
+        for (int i = 0; i < shape.receivers().size(); i++) {
+            ReceiverSpec receiver = shape.receivers().get(i);
+            try {
+                receiver.check();
+            } catch (Mistake mistake) {
+                throw mistake.under("receivers", i);
+            }
             if (receivers.put(receiver.id(), receiver) != null) {
-                throw mistake(file, receiver.name().line(), "receiver " + receiver.id() + " is defined twice");
+                throw new Mistake("receiver " + receiver.id() + " is defined twice", "receivers", i, "name");
             }
             if (receiver.webhook() != null && receiver.webhook().secretFile() != null) {
-                secrets.put(receiver.id(), secret(file, receiver));
+                secrets.put(receiver.id(), secret(file, receiver, i));
             }
         }
         Map<String, Rule> rules = new LinkedHashMap<>();
-        for (Rule rule : shape.rules()) {
-            if (rules.put(rule.id(), rule) != null) {
-                throw mistake(file, rule.name().line(), "rule " + rule.id() + " is defined twice");
+        for (int i = 0; i < shape.rules().size(); i++) {
+            Rule rule = shape.rules().get(i);
+            try {
+                rule.check();
+            } catch (Mistake mistake) {
+                throw mistake.under("rules", i);
             }
-            for (Located receiver : rule.receivers()) {
-                if (!receivers.containsKey(receiver.value())) {
-                    throw mistake(file, receiver.line(), "rule " + rule.id() + " names receiver " + receiver
-                            + ", which is not defined (receivers: " + String.join(", ", receivers.keySet()) + ")");
+            if (rules.put(rule.id(), rule) != null) {
+                throw new Mistake("rule " + rule.id() + " is defined twice", "rules", i, "name");
+            }
+            for (int r = 0; r < rule.receivers().size(); r++) {
+                String receiver = rule.receivers().get(r).value();
+                if (!receivers.containsKey(receiver)) {
+                    throw new Mistake("receiver " + receiver + " is not defined (receivers: "
+                            + String.join(", ", receivers.keySet()) + ")", "rules", i, "receivers", r);
                 }
             }
         }
-        return new RuleSet(shape.publicUrl(), shape.delivery() == null ? DeliveryPolicy.DEFAULTS : shape.delivery(),
-                Map.copyOf(receivers), List.copyOf(rules.values()), Map.copyOf(secrets));
+        return new RuleSet(shape.publicUrl(), delivery, Map.copyOf(receivers), List.copyOf(rules.values()),
+                Map.copyOf(secrets));
     }
 
     /** The rules that send to {@code receiver}. */
@@ -94,42 +188,133 @@ record RuleSet(URI publicUrl, DeliveryPolicy delivery, Map<String, ReceiverSpec>
                 .toList();
     }
 
-    private static byte[] secret(Path rulesFile, ReceiverSpec receiver) {
+    /** The first line of the receiver's {@code secret_file}, a path relative to the rules file's folder. */
+    private static byte[] secret(Path rulesFile, ReceiverSpec receiver, int index) {
         Path secretFile = rulesFile.toAbsolutePath().resolveSibling(receiver.webhook().secretFile());
+        String first;
         try {
-            String first = Files.readString(secretFile, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
-            if (first.isEmpty()) {
-                throw mistake(rulesFile, receiver.name().line(), "receiver " + receiver.id() + ": secret_file "
-                        + secretFile + " is empty");
-            }
-            return first.getBytes(StandardCharsets.UTF_8);
+            first = Files.readString(secretFile, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
         } catch (IOException e) {
-            throw mistake(rulesFile, receiver.name().line(), "receiver " + receiver.id() + ": cannot read secret_file "
-                    + secretFile + ": " + e);
+            throw new Mistake("cannot read " + secretFile + ": " + e.getClass().getSimpleName(),
+                    "receivers", index, "webhook", "secret_file");
         }
+        if (first.isEmpty()) {
+            throw new Mistake(secretFile + " is empty: its first line is the key", "receivers", index, "webhook",
+                    "secret_file");
+        }
+        return first.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static ConfigurationException mistake(Path file, int line, String what) {
-        return new ConfigurationException("notifyFile " + file + ": line " + line + ": " + what);
+    /** {@code notifyFile /etc/rules.yaml: line 14: rules[0].for: what}. */
+    private static ConfigurationException mistake(Path file, int line, List<Object> at, String what) {
+        StringBuilder path = new StringBuilder();
+        for (Object step : at) {
+            path.append(step instanceof Integer ? "[" + step + "]" : (path.length() == 0 ? "" : ".") + step);
+        }
+        return new ConfigurationException("notifyFile " + file + ": line " + line + ": "
+                + (path.length() == 0 ? "" : path + ": ") + what);
     }
 
-    private static String where(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
+    /**
+     * The line of the key or list item at {@code at} in the file, or of the nearest one above it
+     * that is there (a key that is missing: the object that misses it).
+     */
+    private static int lineOf(byte[] yaml, List<Object> at) {
+        int line = 1;
+        try (JsonParser parser = YAML.createParser(yaml)) {
+            if (parser.nextToken() == null) {
+                return line;
+            }
+            line = parser.currentTokenLocation().getLineNr();
+            for (Object step : at) {
+                if (!(step instanceof String key ? toKey(parser, key) : toItem(parser, (Integer) step))) {
+                    break;
+                }
+                line = parser.currentTokenLocation().getLineNr();
+                if (step instanceof String) {
+                    parser.nextToken(); // the key's value
+                }
+            }
+        } catch (IOException e) {
+            // a syntax error after what was found: the line so far
+        }
+        return line;
     }
 
-    /** The reason in one line: what our own checks said, or Jackson's message without its trimmings. */
-    private static String describe(JsonProcessingException e) {
-        String path = e instanceof JsonMappingException mapping ? mapping.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[") : "";
-        String prefix = path.isEmpty() ? "" : path + ": ";
+    private static boolean toKey(JsonParser parser, String key) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            return false;
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            if (parser.currentName().equals(key)) {
+                return true;
+            }
+            parser.nextToken();
+            parser.skipChildren();
+        }
+        return false;
+    }
+
+    private static boolean toItem(JsonParser parser, int index) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            return false;
+        }
+        JsonToken token;
+        for (int i = 0; (token = parser.nextToken()) != null && token != JsonToken.END_ARRAY; i++) {
+            if (i == index) {
+                return true;
+            }
+            parser.skipChildren();
+        }
+        return false;
+    }
+
+    /** What is wrong with a value Jackson could not read, in one line. */
+    private static String describe(JsonMappingException e) {
         if (e instanceof UnrecognizedPropertyException unknown) {
-            return prefix + "unknown key " + unknown.getPropertyName() + "; known keys are "
+            return "unknown key " + unknown.getPropertyName() + "; known keys are "
                     + unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted()
                     .collect(Collectors.joining(", "));
         }
-        Throwable cause = e.getCause();
-        String reason = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
-        return prefix + reason.lines().findFirst().orElse(reason);
+        if (e instanceof InvalidFormatException format) {
+            return "expected " + kind(format.getTargetType()) + ", was " + format.getValue()
+                    + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
+        }
+        String message = e.getOriginalMessage();
+        if (message.startsWith("No content to map")) {
+            return "the file is empty: give receivers: and rules:";
+        }
+        if (e instanceof MismatchedInputException mismatch && message.startsWith("Cannot ")) {
+            // Jackson's "Cannot deserialize value of type `java.util.ArrayList<...>` from ...", "Cannot construct ..."
+            return "expected " + kind(mismatch.getTargetType());
+        }
+        return message.lines().findFirst().orElse(message);
+    }
+
+    /** A type as the file's reader calls it. */
+    private static String kind(Class<?> type) {
+        if (type == null) {
+            return "another value";
+        } else if (Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        } else if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a mapping (key: value)";
+        } else if (type == Integer.class || type == int.class) {
+            return "a whole number";
+        } else if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        } else if (type == URI.class) {
+            return "a URL";
+        }
+        return "a string";
+    }
+
+    /** A YAML syntax error in one line, with where the construct it broke began. */
+    private static String syntax(MarkedYAMLException e) {
+        String problem = e.getProblem() == null ? e.getContext() : e.getProblem();
+        if (e.getProblem() != null && e.getContext() != null && e.getContextMark() != null) {
+            problem += " (" + e.getContext() + " begun on line " + (e.getContextMark().getLine() + 1) + ")";
+        }
+        return problem;
     }
 }

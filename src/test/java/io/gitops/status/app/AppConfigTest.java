@@ -25,7 +25,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The issue 5 and 9 settings: each read from the servlet context parameter, else the system property,
+ * The issue 5 and 9 settings, and notifyFile: each read from the servlet context parameter, else the system property,
  * else the environment variable, else its default; a bad value stops start-up with a message
  * naming the setting and where the value came from.
  */
@@ -43,6 +43,7 @@ class AppConfigTest {
         {"storeUrl", "gitops.store.url", "STORE_URL"},
         {"storePasswordFile", "gitops.store.password.file", "STORE_PASSWORD_FILE"},
         {"importFile", "gitops.import.file", "IMPORT_FILE"},
+        {"notifyFile", "gitops.notify.file", "NOTIFY_FILE"},
     };
 
     private static UnaryOperator<String> context(String... nameValues) {
@@ -110,6 +111,7 @@ class AppConfigTest {
             assertEquals(Optional.empty(), config.retainFor(), "retention is off by default");
             assertEquals(20, config.historySize());
             assertEquals(Optional.empty(), config.tokenFile(), "tokens are off by default");
+            assertEquals(Optional.empty(), config.notifyFile(), "notifications are off by default");
             assertEquals(new AppConfig.Limits(1_000_000, 10_000, 1_048_576), config.limits());
         });
         AppConfig given = AppConfig.forStatusFile(Path.of("/tmp/x/status.json"));
@@ -118,6 +120,7 @@ class AppConfigTest {
         assertEquals(Optional.empty(), given.retainFor());
         assertEquals(20, given.historySize());
         assertEquals(Optional.empty(), given.tokenFile());
+        assertEquals(Optional.empty(), given.notifyFile());
     }
 
     @Test
@@ -125,8 +128,9 @@ class AppConfigTest {
         assumeNoEnvironment();
         withOnly(Map.of("gitops.stale.after", "PT5M", "gitops.retain.for", "P7D", "gitops.history.size", "50",
                 "gitops.token.file", "/etc/gitops/tokens", "gitops.max.hosts", "500", "gitops.max.changed.files", "60",
-                "gitops.max.changed.files.bytes", "7000"), () -> {
+                "gitops.max.changed.files.bytes", "7000", "gitops.notify.file", "/etc/gitops/notify.yaml"), () -> {
                     AppConfig config = AppConfig.read(context());
+                    assertEquals(Optional.of(Path.of("/etc/gitops/notify.yaml")), config.notifyFile());
                     assertEquals(new AppConfig.Limits(500, 60, 7000), config.limits());
                     assertEquals(Duration.ofMinutes(5), config.staleAfter());
                     assertEquals(Optional.of(Duration.ofDays(7)), config.retainFor());
@@ -139,10 +143,11 @@ class AppConfigTest {
     void theContextParameterWinsOverTheSystemProperty() {
         withOnly(Map.of("gitops.stale.after", "PT5M", "gitops.retain.for", "P7D", "gitops.history.size", "50",
                 "gitops.token.file", "/etc/gitops/tokens", "gitops.max.hosts", "500", "gitops.max.changed.files", "60",
-                "gitops.max.changed.files.bytes", "7000"), () -> {
+                "gitops.max.changed.files.bytes", "7000", "gitops.notify.file", "/etc/gitops/notify.yaml"), () -> {
                     AppConfig config = AppConfig.read(context("staleAfter", "PT7M", "retainFor", "PT12H",
                             "historySize", "5", "tokenFile", "/srv/tokens", "maxHosts", "9", "maxChangedFiles", "8",
-                            "maxChangedFilesBytes", "7"));
+                            "maxChangedFilesBytes", "7", "notifyFile", "/srv/notify.yaml"));
+                    assertEquals(Optional.of(Path.of("/srv/notify.yaml")), config.notifyFile());
                     assertEquals(new AppConfig.Limits(9, 8, 7), config.limits());
                     assertEquals(Duration.ofMinutes(7), config.staleAfter());
                     assertEquals(Optional.of(Duration.ofHours(12)), config.retainFor());
@@ -153,10 +158,12 @@ class AppConfigTest {
 
     @Test
     void aBlankContextParameterCountsAsUnsetAndValuesAreTrimmed() {
-        withOnly(Map.of("gitops.stale.after", " PT5M ", "gitops.history.size", "50"), () -> {
-            AppConfig config = AppConfig.read(context("staleAfter", "  ", "historySize", " 9 "));
+        withOnly(Map.of("gitops.stale.after", " PT5M ", "gitops.history.size", "50", "gitops.notify.file",
+                " /etc/notify.yaml "), () -> {
+            AppConfig config = AppConfig.read(context("staleAfter", "  ", "historySize", " 9 ", "notifyFile", " "));
             assertEquals(Duration.ofMinutes(5), config.staleAfter(), "blank parameter: the property");
             assertEquals(9, config.historySize());
+            assertEquals(Optional.of(Path.of("/etc/notify.yaml")), config.notifyFile(), "blank parameter, trimmed property");
         });
     }
 
@@ -169,7 +176,13 @@ class AppConfigTest {
             assertEquals(50, config.historySize());
             assertEquals(Optional.empty(), config.retainFor());
             assertEquals(Optional.empty(), config.tokenFile());
+            assertEquals(Optional.empty(), config.notifyFile());
             assertEquals(AppConfig.Limits.DEFAULTS, config.limits());
+        });
+        withOnly(Map.of("gitops.notify.file", "/etc/notify.yaml"), () -> {
+            AppConfig config = AppConfig.read(context());
+            assertEquals(Optional.of(Path.of("/etc/notify.yaml")), config.notifyFile());
+            assertEquals(Optional.empty(), config.tokenFile());
         });
         withOnly(Map.of("gitops.max.changed.files", "5"), () ->
                 assertEquals(new AppConfig.Limits(1_000_000, 5, 1_048_576), AppConfig.read(context()).limits()));
@@ -327,7 +340,8 @@ class AppConfigTest {
                 System.out.println(config.staleAfter() + "|" + config.retainFor().map(Object::toString).orElse("off")
                         + "|" + config.historySize() + "|" + config.tokenFile().map(Object::toString).orElse("off")
                         + "|" + config.limits().maxHosts() + "|" + config.limits().maxChangedFiles() + "|"
-                        + config.limits().maxChangedFilesBytes());
+                        + config.limits().maxChangedFilesBytes() + "|"
+                        + config.notifyFile().map(Object::toString).orElse("off"));
             } catch (AppConfig.ConfigurationException e) {
                 System.out.println("refused: " + e.getMessage());
             }
@@ -359,13 +373,16 @@ class AppConfigTest {
     void theEnvironmentVariableIsUsedWhenNeitherParameterNorPropertyIsSet() throws Exception {
         Map<String, String> environment = Map.of("STALE_AFTER", "PT9M", "RETAIN_FOR", "P2D", "HISTORY_SIZE", "7",
                 "TOKEN_FILE", "/etc/env-tokens", "MAX_HOSTS", "300", "MAX_CHANGED_FILES", "30",
-                "MAX_CHANGED_FILES_BYTES", "3000");
-        assertEquals("PT9M|PT48H|7|/etc/env-tokens|300|30|3000", probe(environment, List.of()));
+                "MAX_CHANGED_FILES_BYTES", "3000", "NOTIFY_FILE", "/etc/env-notify.yaml");
+        assertEquals("PT9M|PT48H|7|/etc/env-tokens|300|30|3000|/etc/env-notify.yaml", probe(environment, List.of()));
         // The property wins over the environment, the context parameter over both.
-        assertEquals("PT9M|PT5H|8|/etc/env-tokens|400|40|3000", probe(environment, List.of("-Dgitops.history.size=8",
-                "-Dgitops.retain.for=PT6H", "-Dgitops.max.hosts=400"), "retainFor=PT5H", "maxChangedFiles=40"));
+        assertEquals("PT9M|PT5H|8|/etc/env-tokens|400|40|3000|/etc/prop-notify.yaml", probe(environment,
+                List.of("-Dgitops.history.size=8", "-Dgitops.retain.for=PT6H", "-Dgitops.max.hosts=400",
+                        "-Dgitops.notify.file=/etc/prop-notify.yaml"), "retainFor=PT5H", "maxChangedFiles=40"));
+        assertEquals("PT9M|PT48H|7|/etc/env-tokens|300|30|3000|/etc/ctx-notify.yaml", probe(environment,
+                List.of("-Dgitops.notify.file=/etc/prop-notify.yaml"), "notifyFile=/etc/ctx-notify.yaml"));
         // Nothing set anywhere: the defaults.
-        assertEquals("PT30M|off|20|off|1000000|10000|1048576", probe(Map.of(), List.of()));
+        assertEquals("PT30M|off|20|off|1000000|10000|1048576|off", probe(Map.of(), List.of()));
     }
 
     @Test
