@@ -89,7 +89,7 @@ final class Evaluator {
         for (Message message : queued) {
             Rule rule = rules.rules().stream().filter(r -> r.id().equals(message.rule())).findFirst().orElseThrow();
             rule.receivers().forEach(receiver -> state.outbox.add(
-                    new NotifierState.Pending(receiver.value(), 0, now.toEpochMilli(), null, message)));
+                    new NotifierState.Pending(receiver, 0, now.toEpochMilli(), null, message)));
         }
         return queued;
     }

@@ -60,7 +60,7 @@ public record NotificationsView(
 
     static NotificationsView of(Path rulesFile, RuleSet rules, NotifierState state, boolean sends, Instant now) {
         List<RuleView> ruleViews = rules.rules().stream().map(rule -> new RuleView(rule.id(), rule.on(),
-                rule.receivers().stream().map(Located::value).toList())).toList();
+                rule.receivers())).toList();
         List<ReceiverView> receivers = new TreeSet<>(rules.receivers().keySet()).stream()
                 .map(name -> new ReceiverView(name, kind(rules.receivers().get(name)))).toList();
         List<OpenView> open = state.watches.values().stream().limit(SHOWN).map(NotificationsView::open).toList();

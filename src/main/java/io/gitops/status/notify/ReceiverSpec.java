@@ -12,14 +12,14 @@ import java.time.Duration;
  * webhook.
  */
 record ReceiverSpec(
-        @JsonProperty("name") Located name,
+        @JsonProperty("name") String name,
         @JsonProperty("webhook") Webhook webhook,
         @JsonProperty("alertmanager") Alertmanager alertmanager,
         @JsonProperty("slack") Slack slack) {
 
     /** What Jackson cannot check, once the whole receiver is read (so that an unknown key is told first). */
     void check() {
-        if (name == null) {
+        if (name == null || name.isBlank()) {
             throw new RuleSet.Mistake("a receiver needs a name");
         }
         int kinds = (webhook == null ? 0 : 1) + (alertmanager == null ? 0 : 1) + (slack == null ? 0 : 1);
@@ -37,7 +37,7 @@ record ReceiverSpec(
     }
 
     String id() {
-        return name.value();
+        return name;
     }
 
     /** @param secretFile a file whose first line is the HMAC key; none: the body is not signed */

@@ -25,7 +25,7 @@ import java.util.function.Function;
  * @param digest how long the first host of a group that fires waits for others of its group, to go in one message
  */
 record Rule(
-        @JsonProperty("name") Located name,
+        @JsonProperty("name") String name,
         @JsonProperty("match") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
         Map<String, List<String>> match,
         @JsonProperty("on") List<String> on,
@@ -34,7 +34,7 @@ record Rule(
         @JsonProperty("resolved") Boolean resolved,
         @JsonProperty("repeat") @JsonDeserialize(using = IsoDuration.class) Duration repeat,
         @JsonProperty("digest") @JsonDeserialize(using = IsoDuration.class) Duration digest,
-        @JsonProperty("receivers") List<Located> receivers) {
+        @JsonProperty("receivers") List<String> receivers) {
 
     /** What {@code on} may name: a status other than synced, or {@code stale}. */
     static final Set<String> OPENERS = Set.of("out_of_sync", "failed", "unknown", "stale");
@@ -48,7 +48,7 @@ record Rule(
 
     /** What Jackson cannot check, once the whole rule is read (so that an unknown key is told first). */
     void check() {
-        if (name == null) {
+        if (name == null || name.isBlank()) {
             throw new RuleSet.Mistake("a rule needs a name");
         }
         for (Map.Entry<String, List<String>> field : match.entrySet()) {
@@ -77,7 +77,7 @@ record Rule(
     }
 
     String id() {
-        return name.value();
+        return name;
     }
 
     Duration holdForOrZero() {

@@ -171,7 +171,7 @@ record RuleSet(URI publicUrl, DeliveryPolicy delivery, Map<String, ReceiverSpec>
                 throw new Mistake("rule " + rule.id() + " is defined twice", "rules", i, "name");
             }
             for (int r = 0; r < rule.receivers().size(); r++) {
-                String receiver = rule.receivers().get(r).value();
+                String receiver = rule.receivers().get(r);
                 if (!receivers.containsKey(receiver)) {
                     throw new Mistake("receiver " + receiver + " is not defined (receivers: "
                             + String.join(", ", receivers.keySet()) + ")", "rules", i, "receivers", r);
@@ -184,7 +184,7 @@ record RuleSet(URI publicUrl, DeliveryPolicy delivery, Map<String, ReceiverSpec>
 
     /** The rules that send to {@code receiver}. */
     List<Rule> rulesSendingTo(String receiver) {
-        return rules.stream().filter(rule -> rule.receivers().stream().anyMatch(r -> r.value().equals(receiver)))
+        return rules.stream().filter(rule -> rule.receivers().contains(receiver))
                 .toList();
     }
 

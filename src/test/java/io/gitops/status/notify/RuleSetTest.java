@@ -156,7 +156,7 @@ class RuleSetTest {
         assertTrue(drift.sendsResolved());
         assertEquals(Duration.ofHours(4), drift.repeat());
         assertEquals(Duration.ofMinutes(1), drift.digest());
-        assertEquals(List.of("ops", "am"), drift.receivers().stream().map(Located::value).toList());
+        assertEquals(List.of("ops", "am"), drift.receivers());
 
         Rule web = rules.rules().get(1);
         assertEquals(List.of("failed"), web.on());
@@ -165,7 +165,7 @@ class RuleSetTest {
         assertFalse(web.sendsResolved());
         assertNull(web.repeat());
         assertNull(web.digest());
-        assertEquals(List.of("chat"), web.receivers().stream().map(Located::value).toList());
+        assertEquals(List.of("chat"), web.receivers());
         assertEquals(List.of(drift), rules.rulesSendingTo("ops"));
         assertEquals(List.of(web), rules.rulesSendingTo("chat"));
     }
