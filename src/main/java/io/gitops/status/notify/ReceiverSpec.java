@@ -19,8 +19,11 @@ record ReceiverSpec(
 
     /** What Jackson cannot check, once the whole receiver is read (so that an unknown key is told first). */
     void check() {
-        if (name == null || name.isBlank()) {
+        if (name == null) {
             throw new RuleSet.Mistake("a receiver needs a name");
+        }
+        if (name.isBlank()) {
+            throw new RuleSet.Mistake("a name must be a non-empty string", "name");
         }
         int kinds = (webhook == null ? 0 : 1) + (alertmanager == null ? 0 : 1) + (slack == null ? 0 : 1);
         if (kinds != 1) {

@@ -48,8 +48,11 @@ record Rule(
 
     /** What Jackson cannot check, once the whole rule is read (so that an unknown key is told first). */
     void check() {
-        if (name == null || name.isBlank()) {
+        if (name == null) {
             throw new RuleSet.Mistake("a rule needs a name");
+        }
+        if (name.isBlank()) {
+            throw new RuleSet.Mistake("a name must be a non-empty string", "name");
         }
         for (Map.Entry<String, List<String>> field : match.entrySet()) {
             if (!RecordFields.FILTERABLE.containsKey(field.getKey())) {
