@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -46,6 +49,10 @@ record RuleSet(URI publicUrl, DeliveryPolicy delivery, Map<String, ReceiverSpec>
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // YAML 1.1 reads an unquoted no, off or yes as a boolean: as a glob or a name it would
+            // silently become "false"; refused, the user is told to quote it
+            .withCoercionConfig(LogicalType.Textual, config -> config.setCoercion(CoercionInputShape.Boolean,
+                    CoercionAction.Fail))
             .build();
 
     /** The file's shape, as written. */
@@ -278,6 +285,8 @@ record RuleSet(URI publicUrl, DeliveryPolicy delivery, Map<String, ReceiverSpec>
         }
         if (e instanceof InvalidFormatException format) {
             return "expected " + kind(format.getTargetType()) + ", was " + format.getValue()
+                    + (format.getValue() instanceof Boolean ? " (YAML reads an unquoted yes, no, on, off as a boolean:"
+                            + " quote it)" : "")
                     + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
         }
         String message = e.getOriginalMessage();

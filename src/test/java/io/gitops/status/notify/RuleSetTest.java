@@ -178,6 +178,10 @@ class RuleSetTest {
                 .on(), "quoted key, and the statuses are folded like the API's");
         // the value on: yes is a boolean, and not a list of statuses
         refusedAt(edited("on: [out_of_sync, failed, stale]", "on: yes"), "on: yes", "rules[0].on: expected a list");
+        // an unquoted no as a glob would be the glob "false": refused, to be quoted
+        refusedAt(edited("environment: \"prod\"", "environment: no"), "match: {", "rules[0].match.environment");
+        assertTrue(read(edited("environment: \"prod\"", "environment: \"no\"")).rules().get(0)
+                .matches(record("rsyslog-prod", "no")), "quoted, no is a glob like any other");
     }
 
     @Test
