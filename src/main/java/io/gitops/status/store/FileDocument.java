@@ -79,6 +79,7 @@ final class FileDocument implements SharedDocument {
     private final class FileLease implements Lease {
         private final FileChannel channel;
         private final FileLock lock;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
         FileLease(FileChannel channel, FileLock lock) {
             this.channel = channel;
@@ -102,8 +103,17 @@ final class FileDocument implements SharedDocument {
             return lock.isValid();
         }
 
+        /**
+         * Releases the lock once: a second close must not free the JVM-wide guard, which by then
+         * may be another lease's. Past it, a tryLease in this JVM would open the lock file again
+         * and close it on failure, and closing any descriptor of the file drops this process's
+         * POSIX lock, the new holder's included, to every other process.
+         */
         @Override
         public void close() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
             try {
                 lock.release();
             } catch (IOException e) {
