@@ -29,10 +29,10 @@ import java.util.logging.Logger;
  *
  * <p>Each look (every second, on its own thread): the rules read again if changed; the records
  * compared with the watches ({@link Evaluator}); the state, with the messages it queued, saved
- * durably before any of them leaves; the due messages delivered ({@link Outbox}) and the outcome
- * saved. A crash anywhere loses nothing: what was queued is in the saved outbox or follows again
- * from the records, and a message delivered but not yet marked so is delivered again, with the
- * same id.
+ * durably before any of them leaves; the due messages delivered ({@link Outbox}), each outcome
+ * saved before the next message leaves. A crash anywhere loses nothing: what was queued is in the
+ * saved outbox or follows again from the records, and the message delivered but not yet marked so
+ * (at most one: the one in flight) is delivered again, with the same id.
  */
 public final class Notifier implements NotificationStatus, AutoCloseable {
 
@@ -104,9 +104,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
             List<StatusRecord> records = store.all();
             evaluator.evaluate(rules, records, state, now);
             save();
-            if (outbox.deliver(state, channels, rules.delivery(), clock::instant)) {
-                save();
-            }
+            outbox.deliver(state, channels, rules.delivery(), clock::instant, this::save);
             resendOpenAlerts();
             publish(true);
         } catch (StoreUnavailableException e) {

@@ -26,16 +26,19 @@ final class Outbox {
         this.counters = counters;
     }
 
-    /** One pass over the due messages; returns whether the state changed. */
-    boolean deliver(NotifierState state, Map<String, Channel> channels, DeliveryPolicy policy, Clock clock) {
+    /**
+     * One pass over the due messages, {@code save} run after each outcome: a delivery is durable
+     * before the next message leaves, so a crash (or a lease lost, which fails the save and ends
+     * the pass) sends again at most the one message in flight, not every one of the pass.
+     */
+    void deliver(NotifierState state, Map<String, Channel> channels, DeliveryPolicy policy, Clock clock,
+            Runnable save) {
         Set<String> failing = new HashSet<>();
-        boolean changed = false;
         for (Pending pending : new ArrayList<>(state.outbox)) {
             Instant now = clock.now();
             if (pending.nextAt() > now.toEpochMilli() || failing.contains(pending.receiver())) {
                 continue;
             }
-            changed = true;
             Channel channel = channels.get(pending.receiver());
             int attempts = pending.attempts() + 1;
             String error;
@@ -47,6 +50,7 @@ final class Outbox {
                 state.outbox.remove(pending);
                 state.remember(Attempt.of(pending, "sent", attempts, clock.now().toString(), null));
                 counters.add(pending.receiver(), Counters.SENT);
+                save.run();
                 continue;
             } catch (Channel.DeliveryException e) {
                 error = e.getMessage();
@@ -65,8 +69,8 @@ final class Outbox {
                 state.outbox.set(index, new Pending(pending.receiver(), attempts, next, error, pending.message()));
                 failing.add(pending.receiver());
             }
+            save.run();
         }
-        return changed;
     }
 
     /** The time, read afresh for each delivery: a slow receiver must not date the next one. */
