@@ -198,7 +198,9 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
         }
     }
 
+    /** Drops the lease and what this process held as the sender, the view it shows included. */
     private void letGo() {
+        view = null; // not the sender any more, even if no look gets as far as publish() for a while
         if (lease != null) {
             lease.close();
             lease = null;
