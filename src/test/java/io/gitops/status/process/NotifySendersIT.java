@@ -62,6 +62,62 @@ class NotifySendersIT {
         oneSenderAndATakeOver(List.of("-Dgitops.store.url=" + db.jdbcUrl()));
     }
 
+    /**
+     * Three hosts out of sync before the notifiers start, so that the first sender's first look
+     * queues three messages; the receiver answers the first and holds the second open, and the
+     * sender's lease session is terminated then (pg_terminate_backend of the backend holding the
+     * document's advisory lock). The second message's answer then comes too late: its save fails,
+     * the sender stops there, and whichever process holds the lease next sends it again under its
+     * id, and the third once.
+     */
+    @Test
+    void onOneDatabaseASenderWhoseLeaseSessionEndsMidDeliveryStopsAndTheNextSenderGoesOn() throws Exception {
+        db = TestPostgres.database(NotifySendersIT.class.getSimpleName());
+        String url = "-Dgitops.store.url=" + db.jdbcUrl();
+        Path data = dir.resolve("unused.json");
+        List<String> hosts = hosts("web-", 3);
+        try (ServerProcess seed = ServerProcess.start(data, dir.resolve("seed.log"),
+                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", url))) { // notifies nothing
+            for (String host : hosts) {
+                drift(seed, host);
+            }
+        }
+        try (WebhookReceiver hook = new WebhookReceiver(null)) {
+            Path rules = NotifySupport.rulesFile(dir, hook.url());
+            hook.hold(1);
+            List<String> options = jvm(rules, url);
+            ServerProcess a = start(data, "a.log", options);
+            ServerProcess b = start(data, "b.log", options);
+            WebhookReceiver.Request inFlight = hook.awaitHeld(Duration.ofSeconds(20));
+            assertTrue(inFlight != null, "a second message arrived: " + hook.requests());
+            String first = hook.answered().get(0);
+            terminateLeaseHolder();
+            hook.release(); // the sender gets its 200 now, and cannot save it
+
+            await(Duration.ofSeconds(20), () -> "firing for every host: " + hostsNotified(hook, "firing"),
+                    () -> hostsNotified(hook, "firing").equals(new TreeSet<>(hosts)));
+            awaitSaved(awaitSender(List.of(a, b), Duration.ofSeconds(10)), hosts.size());
+            assertOneMessagePerHostAndState(hook);
+            Map<String, Integer> arrivals = NotifySupport.arrivals(hook);
+            assertEquals(3, arrivals.size(), "three messages: " + arrivals);
+            assertEquals(1, arrivals.get(first), "the message delivered before the session ended, once");
+            assertEquals(2, arrivals.get(inFlight.id()), "the message in flight, again under its id");
+        }
+    }
+
+    private void terminateLeaseHolder() throws Exception {
+        try (java.sql.Connection c = db.connect(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = ?"
+                + " AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtext('gitops-status:document:notifications')::bigint")) {
+            s.setString(1, db.name());
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                assertTrue(r.next() && r.getBoolean(1), "terminated the backend holding the lease");
+                assertTrue(!r.next(), "one backend held it");
+            }
+        }
+    }
+
     private void oneSenderAndATakeOver(List<String> store) throws Exception {
         try (WebhookReceiver hook = new WebhookReceiver(null)) {
             Path rules = NotifySupport.rulesFile(dir, hook.url());
