@@ -32,7 +32,8 @@ import java.util.logging.Logger;
  * durably before any of them leaves; the due messages delivered ({@link Outbox}), each outcome
  * saved before the next message leaves. A crash anywhere loses nothing: what was queued is in the
  * saved outbox or follows again from the records, and the message delivered but not yet marked so
- * (at most one: the one in flight) is delivered again, with the same id.
+ * (the one in flight; with more than 100 waiting, at most 1% of them) is delivered again, with the
+ * same id.
  */
 public final class Notifier implements NotificationStatus, AutoCloseable {
 

@@ -20,6 +20,9 @@ final class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
 
+    /** Up to this many messages waiting, each delivery is saved before the next message leaves. */
+    static final int SAVE_EACH_UP_TO = 100;
+
     private final Counters counters;
 
     Outbox(Counters counters) {
@@ -30,11 +33,23 @@ final class Outbox {
      * One pass over the due messages, {@code save} run after each outcome: a delivery is durable
      * before the next message leaves, so a crash (or a lease lost, which fails the save and ends
      * the pass) sends again at most the one message in flight, not every one of the pass.
+     *
+     * <p>Each save writes the whole state, outbox included. While more than {@value
+     * #SAVE_EACH_UP_TO} messages wait (the whole fleet drifting, without digest), it saves once
+     * every {@code waiting / }{@value #SAVE_EACH_UP_TO} deliveries instead, so that draining the
+     * outbox writes the state a few hundred times rather than once per message (quadratic in the
+     * messages), and a crash sends again at most those delivered since the last save, about 1% of
+     * those waiting, under their ids.
      */
     void deliver(NotifierState state, Map<String, Channel> channels, DeliveryPolicy policy, Clock clock,
             Runnable save) {
         Set<String> failing = new HashSet<>();
+        int unsaved = 0;
         for (Pending pending : new ArrayList<>(state.outbox)) {
+            if (unsaved > 0 && unsaved >= state.outbox.size() / SAVE_EACH_UP_TO) {
+                save.run();
+                unsaved = 0;
+            }
             Instant now = clock.now();
             if (pending.nextAt() > now.toEpochMilli() || failing.contains(pending.receiver())) {
                 continue;
@@ -50,7 +65,7 @@ final class Outbox {
                 state.outbox.remove(pending);
                 state.remember(Attempt.of(pending, "sent", attempts, clock.now().toString(), null));
                 counters.add(pending.receiver(), Counters.SENT);
-                save.run();
+                unsaved++;
                 continue;
             } catch (Channel.DeliveryException e) {
                 error = e.getMessage();
@@ -69,6 +84,9 @@ final class Outbox {
                 state.outbox.set(index, new Pending(pending.receiver(), attempts, next, error, pending.message()));
                 failing.add(pending.receiver());
             }
+            unsaved++;
+        }
+        if (unsaved > 0) {
             save.run();
         }
     }
