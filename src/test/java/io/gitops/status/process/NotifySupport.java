@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -199,9 +198,5 @@ final class NotifySupport {
         Map<String, Set<String>> ids = idsByHostAndState(hook);
         ids.forEach((hostState, messageIds) -> assertEquals(1, messageIds.size(),
                 hostState + " was notified by several messages: " + messageIds + "; all: " + ids));
-    }
-
-    static long secondsSince(long nanos) {
-        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - nanos);
     }
 }
