@@ -143,6 +143,27 @@ class FileDocumentTest {
         assertEquals("LEASED", other.ask("lease"));
     }
 
+    /**
+     * The lock file removed from outside (a clean-up, a restore) while held: another process then
+     * locks a new file of that name, so the holder must see that it no longer holds the lease.
+     */
+    @Test
+    void aLeaseWhoseLockFileIsRemovedIsNoLongerHeld() throws Exception {
+        other = Other.start(documentFile());
+        FileDocument document = new FileDocument(documentFile());
+        SharedDocument.Lease lease = document.tryLease().orElseThrow();
+        lease.write(bytes("one"));
+        java.nio.file.Files.delete(dir.resolve("status.json.notifications.lock"));
+
+        assertFalse(lease.held(), "held on a file nobody else locks");
+        assertEquals("LEASED", other.ask("lease"), "the other process locks the new file");
+        assertEquals("WROTE", other.ask("write two"));
+        assertThrows(StoreUnavailableException.class, () -> lease.write(bytes("late")));
+        assertArrayEquals(bytes("two"), document.read().orElseThrow());
+        lease.close();
+        assertEquals(Optional.empty(), document.tryLease(), "the other process holds the new file");
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
