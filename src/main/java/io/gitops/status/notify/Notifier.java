@@ -29,9 +29,10 @@ import java.util.logging.Logger;
  *
  * <p>Each look (every second, on its own thread): the rules read again if changed; the records
  * compared with the watches ({@link Evaluator}); the state, with the messages it queued, saved
- * durably before any of them leaves; the due messages delivered ({@link Outbox}) and the outcome
- * saved. A crash anywhere loses nothing: what was queued is in the saved outbox or follows again
- * from the records, and a message delivered but not yet marked so is delivered again, with the
+ * durably before any of them leaves; the due messages delivered ({@link Outbox}), each outcome
+ * saved before the next message leaves. A crash anywhere loses nothing: what was queued is in the
+ * saved outbox or follows again from the records, and the message delivered but not yet marked so
+ * (the one in flight; with more than 100 waiting, at most 1% of them) is delivered again, with the
  * same id.
  */
 public final class Notifier implements NotificationStatus, AutoCloseable {
@@ -115,9 +116,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
                     save(watches);
                 }
             }
-            if (outbox.deliver(state, channels, rules.delivery(), clock::instant)) {
-                save(fingerprint());
-            }
+            outbox.deliver(state, channels, rules.delivery(), clock::instant, () -> save(fingerprint()));
             resendOpenAlerts();
             publish(true);
             if (records != null) {
@@ -229,7 +228,9 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
         }
     }
 
+    /** Drops the lease and what this process held as the sender, the view it shows included. */
     private void letGo() {
+        view = null; // not the sender any more, even if no look gets as far as publish() for a while
         if (lease != null) {
             lease.close();
             lease = null;

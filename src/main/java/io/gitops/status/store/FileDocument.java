@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * so readers see the old or the new version. The lease is a {@code FileChannel} lock on a sidecar
  * {@code .lock} file (never on the file that gets replaced), guarded JVM-wide first: two
  * applications in one JVM (a redeploy) would otherwise get an {@link OverlappingFileLockException}.
- * The lock goes with the process, so after a crash another process takes over. Like the data file,
- * this relies on working {@code fcntl} locks: not on NFS without them.
+ * The lock goes with the process, so after a crash another process takes over; a lease whose lock
+ * file was removed or replaced from outside is no longer held (as in {@link ProcessLock}). Like the
+ * data file, this relies on working {@code fcntl} locks: not on NFS without them.
  */
 final class FileDocument implements SharedDocument {
 
@@ -52,17 +55,28 @@ final class FileDocument implements SharedDocument {
         try {
             Files.createDirectories(lockFile.getParent());
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            Object opened = fileKey(lockFile);
             FileLock lock = channel.tryLock();
-            if (lock == null) {
+            if (lock == null || opened == null || !opened.equals(fileKey(lockFile))) {
+                // busy, or removed or replaced while we locked it: a lock no other process would see
                 channel.close();
                 LEASED_IN_THIS_JVM.remove(lockFile);
                 return Optional.empty();
             }
-            return Optional.of(new FileLease(channel, lock));
+            return Optional.of(new FileLease(channel, lock, opened));
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
             LEASED_IN_THIS_JVM.remove(lockFile);
             throw new StoreUnavailableException("cannot lock " + lockFile + ": " + e.getMessage());
+        }
+    }
+
+    /** The file's identity (device and inode), or its path where the platform has none; null when missing. */
+    private static Object fileKey(Path path) throws IOException {
+        try {
+            return Objects.requireNonNullElse(Files.readAttributes(path, BasicFileAttributes.class).fileKey(), path);
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
@@ -79,10 +93,14 @@ final class FileDocument implements SharedDocument {
     private final class FileLease implements Lease {
         private final FileChannel channel;
         private final FileLock lock;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-        FileLease(FileChannel channel, FileLock lock) {
+        private final Object fileKey;
+
+        FileLease(FileChannel channel, FileLock lock, Object fileKey) {
             this.channel = channel;
             this.lock = lock;
+            this.fileKey = fileKey;
         }
 
         @Override
@@ -97,13 +115,31 @@ final class FileDocument implements SharedDocument {
             }
         }
 
+        /**
+         * Whether the lock is still ours and still on the lock file every process opens: once that
+         * file is removed or replaced from outside, another process locks the new one, and this
+         * lease must give way.
+         */
         @Override
         public boolean held() {
-            return lock.isValid();
+            try {
+                return lock.isValid() && fileKey.equals(fileKey(lockFile));
+            } catch (IOException e) {
+                return false;
+            }
         }
 
+        /**
+         * Releases the lock once: a second close must not free the JVM-wide guard, which by then
+         * may be another lease's. Past it, a tryLease in this JVM would open the lock file again
+         * and close it on failure, and closing any descriptor of the file drops this process's
+         * POSIX lock, the new holder's included, to every other process.
+         */
         @Override
         public void close() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
             try {
                 lock.release();
             } catch (IOException e) {

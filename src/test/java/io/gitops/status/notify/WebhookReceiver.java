@@ -11,8 +11,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
@@ -20,8 +27,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A webhook receiver on loopback for the tests: keeps every request (headers and body), answers
- * 500 to the next {@link #failNext} requests (or all of them while {@link #down}), and checks
- * each signature against the secret it was given, independently of the code under test.
+ * 500 to the next {@link #failNext} requests (or all of them while {@link #down}), slowly
+ * ({@link #delay}) or not until released ({@link #hold}), and checks each signature against the
+ * secret it was given, independently of the code under test.
  */
 public final class WebhookReceiver implements AutoCloseable {
 
@@ -37,6 +45,18 @@ public final class WebhookReceiver implements AutoCloseable {
     private final AtomicInteger failNext = new AtomicInteger();
     private volatile boolean down;
     private volatile Consumer<Request> onRequest = request -> { };
+    private volatile Duration delay = Duration.ZERO;
+    private final List<String> answered = new ArrayList<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "webhook-receiver");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Object holdLock = new Object();
+    /** Requests still to answer before holding; negative when not holding. */
+    private int answerBeforeHolding = -1;
+    private CountDownLatch released = new CountDownLatch(0);
+    private final BlockingQueue<Request> held = new LinkedBlockingQueue<>();
 
     public WebhookReceiver(String secret) throws IOException {
         this.secret = secret == null ? null : secret.getBytes(StandardCharsets.UTF_8);
@@ -54,9 +74,25 @@ public final class WebhookReceiver implements AutoCloseable {
             synchronized (requests) {
                 requests.add(request);
             }
-            exchange.sendResponseHeaders(fail ? 500 : 200, -1);
+            try {
+                holdIfAsked(request);
+                Duration pause = delay;
+                if (!pause.isZero()) {
+                    Thread.sleep(pause.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(fail ? 500 : 200, -1); // throws when the sender is gone
             exchange.close();
+            if (!fail) {
+                synchronized (answered) {
+                    answered.add(request.id());
+                }
+            }
         });
+        // a thread per request, so that one held open does not hold the others back
+        server.setExecutor(threads);
         server.start();
     }
 
@@ -75,6 +111,58 @@ public final class WebhookReceiver implements AutoCloseable {
 
     public void down(boolean isDown) {
         down = isDown;
+    }
+
+    /** Waits this long before answering each request: a slow receiver. */
+    public void delay(Duration each) {
+        delay = each;
+    }
+
+    /**
+     * Answers the next {@code answerFirst} requests, then holds every later one open, unanswered,
+     * until {@link #release()}: a message in flight.
+     */
+    public void hold(int answerFirst) {
+        synchronized (holdLock) {
+            answerBeforeHolding = answerFirst;
+            released = new CountDownLatch(1);
+        }
+    }
+
+    /** The next request held open, once it arrives; null if none does within {@code timeout}. */
+    public Request awaitHeld(Duration timeout) throws InterruptedException {
+        return held.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Answers the requests held (their senders may be gone by now) and holds no more. */
+    public void release() {
+        synchronized (holdLock) {
+            answerBeforeHolding = -1;
+            released.countDown();
+        }
+    }
+
+    /** The ids of the requests answered 2xx, in order: a sender received the answer, unless it died first. */
+    public List<String> answered() {
+        synchronized (answered) {
+            return List.copyOf(answered);
+        }
+    }
+
+    private void holdIfAsked(Request request) throws InterruptedException {
+        CountDownLatch until;
+        synchronized (holdLock) {
+            if (answerBeforeHolding < 0) {
+                return;
+            }
+            if (answerBeforeHolding > 0) {
+                answerBeforeHolding--;
+                return;
+            }
+            until = released;
+        }
+        held.add(request);
+        until.await(60, TimeUnit.SECONDS);
     }
 
     /** Every request so far, failed ones included. */
@@ -119,6 +207,8 @@ public final class WebhookReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
+        threads.shutdownNow();
     }
 }

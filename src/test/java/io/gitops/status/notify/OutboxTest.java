@@ -1,0 +1,92 @@
+package io.gitops.status.notify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When the outbox saves the state while it delivers: a delivery is saved before the next message
+ * leaves, so that a crash sends again only the message in flight; with very many messages
+ * waiting, after each 1% of them, so that draining the outbox does not write the whole state once
+ * per message.
+ */
+class OutboxTest {
+
+    private final NotifierState state = new NotifierState();
+    /** What happened, in order: "send <id>" and "save". */
+    private final List<String> events = new ArrayList<>();
+
+    @Test
+    void upToAHundredWaitingEachDeliveryIsSavedBeforeTheNextMessageLeaves() {
+        queue(Outbox.SAVE_EACH_UP_TO);
+        deliver();
+        assertEquals(0, state.outbox.size());
+        for (int i = 0; i < events.size(); i += 2) {
+            assertTrue(events.get(i).startsWith("send "), events.toString());
+            assertEquals("save", events.get(i + 1), "saved after " + events.get(i));
+        }
+        assertEquals(2 * Outbox.SAVE_EACH_UP_TO, events.size());
+    }
+
+    @Test
+    void manyWaitingTheStateIsSavedAfterEachHundredthOfThem() {
+        int messages = 5000;
+        queue(messages);
+        List<Integer> unsavedAtSave = new ArrayList<>();
+        int[] sinceSave = {0};
+        new Outbox(new Counters()).deliver(state, Map.of("ops", channel(() -> sinceSave[0]++)),
+                DeliveryPolicy.DEFAULTS, Instant::now, () -> {
+                    int waitingBefore = state.outbox.size() + sinceSave[0];
+                    assertTrue(sinceSave[0] <= Math.max(1, waitingBefore / Outbox.SAVE_EACH_UP_TO),
+                            sinceSave[0] + " deliveries unsaved of " + waitingBefore + " waiting");
+                    unsavedAtSave.add(sinceSave[0]);
+                    sinceSave[0] = 0;
+                });
+        assertEquals(0, state.outbox.size());
+        assertEquals(0, sinceSave[0], "the last deliveries saved too");
+        assertEquals(messages, unsavedAtSave.stream().mapToInt(Integer::intValue).sum());
+        assertTrue(unsavedAtSave.size() < 700, unsavedAtSave.size() + " saves for " + messages + " messages");
+    }
+
+    @Test
+    void aFailedDeliveryIsSavedAndHoldsBackTheReceiversOtherMessages() {
+        queue(3);
+        new Outbox(new Counters()).deliver(state, Map.of("ops", new Channel(null, Duration.ofSeconds(1)) {
+            @Override
+            void send(Message message) throws DeliveryException {
+                events.add("send " + message.id());
+                throw new DeliveryException("HTTP 500");
+            }
+        }), DeliveryPolicy.DEFAULTS, Instant::now, () -> events.add("save"));
+        assertEquals(List.of("send m0", "save"), events, "one try, saved; the others wait for the next pass");
+        assertEquals(1, state.outbox.get(0).attempts());
+    }
+
+    private void queue(int messages) {
+        for (int i = 0; i < messages; i++) {
+            Message message = new Message("m" + i, "drift", Message.FIRING, false, Instant.EPOCH.toString(), List.of());
+            state.outbox.add(new NotifierState.Pending("ops", 0, 0, null, message));
+        }
+    }
+
+    private void deliver() {
+        new Outbox(new Counters()).deliver(state, Map.of("ops", channel(() -> { })), DeliveryPolicy.DEFAULTS,
+                Instant::now, () -> events.add("save"));
+    }
+
+    private Channel channel(Runnable onSend) {
+        return new Channel(null, Duration.ofSeconds(1)) {
+            @Override
+            void send(Message message) {
+                events.add("send " + message.id());
+                onSend.run();
+            }
+        };
+    }
+}
