@@ -191,7 +191,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
             }
             lease = taken.get();
             Optional<byte[]> bytes = document.read();
-            state = bytes.map(NotifierState::fromBytes).orElseGet(NotifierState::new);
+            state = bytes.map(Notifier::readState).orElseGet(NotifierState::new);
             savedWatches = fingerprint();
             LOG.info("notifications: this process sends them now (" + state.watches.size() + " watch(es), "
                     + state.outbox.size() + " message(s) waiting)");
@@ -200,6 +200,20 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
             warnOnce("notifications: cannot take over sending: " + e.getMessage());
             letGo();
             return false;
+        }
+    }
+
+    /**
+     * The saved state; a damaged one (written by something else: the notifier replaces it whole)
+     * is replaced by an empty one, so that notifications go on: what is open now fires again.
+     */
+    private static NotifierState readState(byte[] bytes) {
+        try {
+            return NotifierState.fromBytes(bytes);
+        } catch (java.io.UncheckedIOException e) {
+            LOG.severe("notifications: " + e.getMessage() + "; starting afresh: the notifications open now are"
+                    + " sent again, messages that were waiting are lost");
+            return new NotifierState();
         }
     }
 

@@ -67,6 +67,20 @@ class DurabilityTest {
     }
 
     @Test
+    void aDamagedStateIsStartedAfreshAndWhatIsOpenFiresAgain() throws Exception {
+        fixture.pipeline("g", "web-1", "synced");
+        fixture.cron("g", "web-1", "out_of_sync");
+        Files.writeString(dir.resolve("status.json.notifications"), "{\"watches\": [{\"rule\": tru");
+        try (Notifier notifier = fixture.notifier()) {
+            notifier.look();
+            assertEquals(1, hook.messages().size(), "the open drift, notified despite the damaged state");
+            assertTrue(savedState().startsWith("{"), "a readable state written over the damaged one");
+            notifier.look();
+            assertEquals(1, hook.requests().size());
+        }
+    }
+
+    @Test
     void aMessageQueuedWhileTheReceiverIsDownIsSentByTheNextNotifierUnderItsId() throws Exception {
         hook.down(true);
         fixture.pipeline("g", "web-1", "out_of_sync");
