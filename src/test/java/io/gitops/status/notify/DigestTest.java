@@ -7,34 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code digest} (the hosts of a group in one message) and {@code repeat} (reminders while open). */
-class DigestTest {
-
-    @TempDir
-    Path dir;
-    NotifyFixture fixture;
-    WebhookReceiver hook;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new NotifyFixture(dir);
-        hook = new WebhookReceiver(null);
-    }
-
-    @AfterEach
-    void tearDown() {
-        hook.close();
-        fixture.close();
-    }
+class DigestTest extends NotifierTestCase {
 
     private void rules(String ruleExtra) throws Exception {
         fixture.rules("""

@@ -6,35 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** How a notification opens and ends: {@code after} reports in a row, staleness, deletion, leaving the match. */
-class LifecycleTest {
-
-    @TempDir
-    Path dir;
-    NotifyFixture fixture;
-    WebhookReceiver hook;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new NotifyFixture(dir);
-        hook = new WebhookReceiver(null);
-    }
-
-    @AfterEach
-    void tearDown() {
-        hook.close();
-        fixture.close();
-    }
+class LifecycleTest extends NotifierTestCase {
 
     private void rules(String ruleExtra) throws Exception {
         fixture.rules("""

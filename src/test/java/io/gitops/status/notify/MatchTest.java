@@ -4,34 +4,13 @@ import static io.gitops.status.notify.NotifyFixture.hosts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Which hosts a rule watches: globs per field, a list of globs, every field, status without regard to case. */
-class MatchTest {
-
-    @TempDir
-    Path dir;
-    NotifyFixture fixture;
-    WebhookReceiver hook;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new NotifyFixture(dir);
-        hook = new WebhookReceiver(null);
-    }
-
-    @AfterEach
-    void tearDown() {
-        hook.close();
-        fixture.close();
-    }
+class MatchTest extends NotifierTestCase {
 
     /** The rule and host of each message received, as {@code rule host,host}. */
     private Set<String> received() {
