@@ -42,6 +42,8 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Notifier.class.getName());
     private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
     private static final int RESEND_CHUNK = Evaluator.MAX_HOSTS;
+    private static final int SAVE_EACH_DELIVERY_UP_TO_BYTES = 256 * 1024;
+    private static final long SAVE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final RulesFile rulesFile;
     private final StatusStore store;
@@ -68,6 +70,10 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
     private SharedDocument.Lease lease;
     private NotifierState state;
     private long savedWatches;
+    private int savedBytes;
+    private long savedAtNanos;
+    private boolean unsavedDeliveries;
+    private long saves;
     private String lastWarning;
     private volatile NotificationsView view;
 
@@ -116,7 +122,10 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
                     save(watches);
                 }
             }
-            outbox.deliver(state, channels, rules.delivery(), clock::instant, () -> save(fingerprint()));
+            outbox.deliver(state, channels, rules.delivery(), clock::instant, this::delivered);
+            if (unsavedDeliveries) {
+                save(fingerprint());
+            }
             resendOpenAlerts();
             publish(true);
             if (records != null) {
@@ -193,6 +202,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
             Optional<byte[]> bytes = document.read();
             state = bytes.map(Notifier::readState).orElseGet(NotifierState::new);
             savedWatches = fingerprint();
+            savedBytes = bytes.map(b -> b.length).orElse(0);
             LOG.info("notifications: this process sends them now (" + state.watches.size() + " watch(es), "
                     + state.outbox.size() + " message(s) waiting)");
             return true;
@@ -222,8 +232,32 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
      * something changed, so that a large fleet in trouble is not written out every second.
      */
     private void save(long watches) {
-        lease.write(state.toBytes());
+        byte[] bytes = state.toBytes();
+        lease.write(bytes);
         savedWatches = watches;
+        savedBytes = bytes.length;
+        savedAtNanos = System.nanoTime();
+        unsavedDeliveries = false;
+        saves++;
+    }
+
+    /** How often the state was written, for the tests of when it is. */
+    long saves() {
+        return saves;
+    }
+
+    /**
+     * After each delivery: the state saved at once while it is small (256 KiB), so that a crash sends again
+     * only the message in flight; a large one (a fleet in trouble) at most once a second and at
+     * the end of the pass, so that draining a long outbox does not write it once per message: a
+     * crash then sends again at most a second's deliveries, under their ids.
+     */
+    private void delivered() {
+        if (savedBytes <= SAVE_EACH_DELIVERY_UP_TO_BYTES || System.nanoTime() - savedAtNanos >= SAVE_EVERY_NANOS) {
+            save(fingerprint());
+        } else {
+            unsavedDeliveries = true;
+        }
     }
 
     private long fingerprint() {
@@ -250,6 +284,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
             lease = null;
         }
         state = null;
+        unsavedDeliveries = false;
     }
 
     /** Sends the open alerts of each Alertmanager receiver again, every {@code resend}, so that they stay firing. */

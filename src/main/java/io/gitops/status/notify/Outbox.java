@@ -20,8 +20,6 @@ final class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
 
-    /** Up to this many messages waiting, each delivery is saved before the next message leaves. */
-    static final int SAVE_EACH_UP_TO = 100;
 
     private final Counters counters;
 
@@ -30,26 +28,14 @@ final class Outbox {
     }
 
     /**
-     * One pass over the due messages, {@code save} run after each outcome: a delivery is durable
-     * before the next message leaves, so a crash (or a lease lost, which fails the save and ends
-     * the pass) sends again at most the one message in flight, not every one of the pass.
-     *
-     * <p>Each save writes the whole state, outbox included. While more than {@value
-     * #SAVE_EACH_UP_TO} messages wait (the whole fleet drifting, without digest), it saves once
-     * every {@code waiting / }{@value #SAVE_EACH_UP_TO} deliveries instead, so that draining the
-     * outbox writes the state a few hundred times rather than once per message (quadratic in the
-     * messages), and a crash sends again at most those delivered since the last save, about 1% of
-     * those waiting, under their ids.
+     * One pass over the due messages, {@code delivered} run after each outcome (sent, failed or
+     * dead) before the next message leaves: the notifier saves the state there, so that a crash
+     * sends again only what was delivered since its last save.
      */
     void deliver(NotifierState state, Map<String, Channel> channels, DeliveryPolicy policy, Clock clock,
-            Runnable save) {
+            Runnable delivered) {
         Set<String> waiting = new HashSet<>(); // receivers whose oldest message is not due: the later ones wait behind it
-        int unsaved = 0;
         for (Pending pending : new ArrayList<>(state.outbox)) {
-            if (unsaved > 0 && unsaved >= state.outbox.size() / SAVE_EACH_UP_TO) {
-                save.run();
-                unsaved = 0;
-            }
             Instant now = clock.now();
             if (waiting.contains(pending.receiver()) || pending.nextAt() > now.toEpochMilli()) {
                 waiting.add(pending.receiver());
@@ -66,7 +52,7 @@ final class Outbox {
                 state.outbox.remove(pending);
                 state.remember(Attempt.of(pending, "sent", attempts, clock.now().toString(), null));
                 counters.add(pending.receiver(), Counters.SENT);
-                unsaved++;
+                delivered.run();
                 continue;
             } catch (Channel.DeliveryException e) {
                 error = e.getMessage();
@@ -85,10 +71,7 @@ final class Outbox {
                 state.outbox.set(index, new Pending(pending.receiver(), attempts, next, error, pending.message()));
                 waiting.add(pending.receiver());
             }
-            unsaved++;
-        }
-        if (unsaved > 0) {
-            save.run();
+            delivered.run();
         }
     }
 

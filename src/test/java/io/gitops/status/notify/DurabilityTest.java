@@ -67,6 +67,28 @@ class DurabilityTest {
     }
 
     @Test
+    void aSmallStateIsSavedAfterEachDeliveryALargeOneAboutOnceASecond() throws Exception {
+        fixture.pipeline("g", "web-1", "out_of_sync");
+        fixture.pipeline("g", "web-2", "out_of_sync");
+        try (Notifier notifier = fixture.notifier()) {
+            notifier.look();
+            assertEquals(2, hook.messages().size());
+            assertEquals(3, notifier.saves(), "once with both messages queued, then after each delivery");
+        }
+        int hosts = 3000;
+        fixture.pipelineAll("big", hosts, "out_of_sync");
+        try (Notifier notifier = fixture.notifier()) {
+            long start = System.nanoTime();
+            notifier.look();
+            long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+            assertEquals(2 + hosts, hook.messages().size());
+            assertTrue(savedState().length() > 256 * 1024, "a state of more than 256 KiB: " + savedState().length());
+            assertTrue(notifier.saves() <= seconds + 3, notifier.saves() + " saves in a look of " + seconds + " s");
+            assertTrue(savedState().contains("\"outbox\":[]"), "the last deliveries saved too");
+        }
+    }
+
+    @Test
     void aDamagedStateIsStartedAfreshAndWhatIsOpenFiresAgain() throws Exception {
         fixture.pipeline("g", "web-1", "synced");
         fixture.cron("g", "web-1", "out_of_sync");

@@ -12,11 +12,14 @@ import io.gitops.status.update.Deletion;
 import io.gitops.status.update.DriftUpdate;
 import io.gitops.status.update.InputRules;
 import io.gitops.status.update.PipelineUpdate;
+import io.gitops.status.update.Update;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -65,6 +68,18 @@ final class NotifyFixture implements AutoCloseable {
             body.put(extra[i], extra[i + 1]);
         }
         store.write(new AttributedUpdate(PipelineUpdate.parse(body, INPUT), null, 20));
+        clock.catchUp();
+    }
+
+    /** Pipeline reports of {@code status} for hosts {@code host-0} to {@code host-<hosts - 1>} of {@code group}, in one batch. */
+    void pipelineAll(String group, int hosts, String status) {
+        List<Update> updates = new ArrayList<>();
+        for (int i = 0; i < hosts; i++) {
+            ObjectNode body = Json.mapper().createObjectNode().put("server_group", group).put("host", "host-" + i)
+                    .put("status", status).put("environment", "prod");
+            updates.add(new AttributedUpdate(PipelineUpdate.parse(body, INPUT), null, 20));
+        }
+        store.writeAll(updates);
         clock.catchUp();
     }
 

@@ -11,10 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the outbox saves the state while it delivers: a delivery is saved before the next message
- * leaves, so that a crash sends again only the message in flight; with very many messages
- * waiting, after each 1% of them, so that draining the outbox does not write the whole state once
- * per message.
+ * The outbox tells of each outcome before the next message leaves, so that the notifier can save
+ * it first (when it does: {@code DurabilityTest}).
  */
 class OutboxTest {
 
@@ -23,35 +21,15 @@ class OutboxTest {
     private final List<String> events = new ArrayList<>();
 
     @Test
-    void upToAHundredWaitingEachDeliveryIsSavedBeforeTheNextMessageLeaves() {
-        queue(Outbox.SAVE_EACH_UP_TO);
+    void eachDeliveryIsToldBeforeTheNextMessageLeaves() {
+        queue(100);
         deliver();
         assertEquals(0, state.outbox.size());
         for (int i = 0; i < events.size(); i += 2) {
             assertTrue(events.get(i).startsWith("send "), events.toString());
             assertEquals("save", events.get(i + 1), "saved after " + events.get(i));
         }
-        assertEquals(2 * Outbox.SAVE_EACH_UP_TO, events.size());
-    }
-
-    @Test
-    void manyWaitingTheStateIsSavedAfterEachHundredthOfThem() {
-        int messages = 5000;
-        queue(messages);
-        List<Integer> unsavedAtSave = new ArrayList<>();
-        int[] sinceSave = {0};
-        new Outbox(new Counters()).deliver(state, Map.of("ops", channel(() -> sinceSave[0]++)),
-                DeliveryPolicy.DEFAULTS, Instant::now, () -> {
-                    int waitingBefore = state.outbox.size() + sinceSave[0];
-                    assertTrue(sinceSave[0] <= Math.max(1, waitingBefore / Outbox.SAVE_EACH_UP_TO),
-                            sinceSave[0] + " deliveries unsaved of " + waitingBefore + " waiting");
-                    unsavedAtSave.add(sinceSave[0]);
-                    sinceSave[0] = 0;
-                });
-        assertEquals(0, state.outbox.size());
-        assertEquals(0, sinceSave[0], "the last deliveries saved too");
-        assertEquals(messages, unsavedAtSave.stream().mapToInt(Integer::intValue).sum());
-        assertTrue(unsavedAtSave.size() < 700, unsavedAtSave.size() + " saves for " + messages + " messages");
+        assertEquals(2 * 100, events.size());
     }
 
     @Test
