@@ -2,12 +2,14 @@ package io.gitops.status.bench;
 
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.StatusRecord;
+import io.gitops.status.config.AppConfig;
 import io.gitops.status.notify.Notifier;
 import io.gitops.status.notify.RulesFile;
 import io.gitops.status.notify.WebhookReceiver;
 import io.gitops.status.store.FileStatusStore;
 import io.gitops.status.store.FleetDataAccess;
 import io.gitops.status.store.StatusStore;
+import io.gitops.status.store.postgres.PostgresStatusStore;
 import io.gitops.status.update.AttributedUpdate;
 import io.gitops.status.update.Update;
 import java.nio.file.Files;
@@ -27,7 +29,8 @@ import java.util.Locale;
  * what every second costs), then every host turned out of sync at once and the look that follows,
  * with the state document's size and the heap the notifier holds.
  *
- * <p>Usage: {@code NotifyFleet <hosts> <folder>}. Prints {@code NOTIFY ...} lines.
+ * <p>Usage: {@code NotifyFleet <hosts> <folder> [<jdbc:postgresql: URL of an empty database>]}: the
+ * file store in the folder, or the PostgreSQL store with the fleet imported. Prints {@code NOTIFY ...} lines.
  */
 public final class NotifyFleet {
 
@@ -42,7 +45,7 @@ public final class NotifyFleet {
         Files.deleteIfExists(dir.resolve("status.json.notifications"));
         FleetDataAccess.write(hosts, 4, data);
         try (WebhookReceiver hook = new WebhookReceiver(null);
-                StatusStore store = new FileStatusStore(data)) {
+                StatusStore store = open(data, args.length > 2 ? args[2] : null)) {
             Path rules = dir.resolve("rules.yaml");
             Files.writeString(rules, """
                     receivers:
@@ -73,7 +76,7 @@ public final class NotifyFleet {
                 Thread.sleep(1100);
                 report("digests sent", notifier, () -> notifier.look());
                 System.out.printf(Locale.ROOT, "NOTIFY hosts=%d watches=%d document_bytes=%d webhook_requests=%d%n",
-                        hosts, notifier.view().openCount(), Files.size(dir.resolve("status.json.notifications")),
+                        hosts, notifier.view().openCount(), store.document(Notifier.DOCUMENT).read().orElseThrow().length,
                         hook.requests().size());
                 hook.clear();
                 long with = usedHeap();
@@ -82,6 +85,18 @@ public final class NotifyFleet {
                         (with - usedHeap()) / 1048576.0, with / 1048576.0, usedHeap() / 1048576.0);
             }
         }
+    }
+
+    private static StatusStore open(Path data, String url) throws InterruptedException {
+        if (url == null) {
+            return new FileStatusStore(data);
+        }
+        PostgresStatusStore store = new PostgresStatusStore(AppConfig.Database.at(url).withImportFile(data),
+                AppConfig.Limits.DEFAULTS.maxHosts(), AppConfig.DEFAULT_HISTORY_SIZE);
+        if (!store.awaitLoaded(300_000)) {
+            throw new IllegalStateException("the PostgreSQL store did not load within 5 minutes");
+        }
+        return store;
     }
 
     private static void report(String what, Notifier notifier, Runnable look) {
