@@ -3,7 +3,6 @@ package io.gitops.status.notify;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,8 +25,8 @@ final class AlertmanagerChannel extends Channel {
 
     private final URI alerts;
 
-    AlertmanagerChannel(HttpClient http, Duration timeout, URI url) {
-        super(http, timeout);
+    AlertmanagerChannel(Duration timeout, URI url) {
+        super(timeout);
         this.alerts = URI.create(url.toString().replaceAll("/+$", "") + "/api/v2/alerts");
     }
 

@@ -1,51 +1,81 @@
 package io.gitops.status.notify;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
  * Delivers messages to one receiver over HTTP: a 2xx answer is delivered, anything else (another
- * status, no answer within the timeout, no connection) fails with a one-line reason.
+ * status, a redirect, no answer within the timeout, no connection) fails with a one-line reason.
+ *
+ * <p>{@link HttpURLConnection}, one connection a request, closed after it: unlike Java 17's
+ * {@code HttpClient}, it leaves no thread behind (a web application stopped in Tomcat would keep
+ * the client's selector thread, and its class loader, until a garbage collection).
  */
 abstract class Channel {
 
-    private final HttpClient http;
+    private static final int MAX_ERROR_CHARS = 200;
     private final Duration timeout;
 
-    Channel(HttpClient http, Duration timeout) {
-        this.http = http;
+    Channel(Duration timeout) {
         this.timeout = timeout;
     }
 
     abstract void send(Message message) throws DeliveryException;
 
-    /** POSTs a JSON body; {@code headers} are name, value pairs. */
+    /** POSTs a JSON body; {@code headers} are name, value pairs. The timeout bounds connecting and each read. */
     final void post(URI url, byte[] body, String... headers) throws DeliveryException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "gitops-status")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        HttpResponse<String> response;
+        HttpURLConnection connection = null;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            connection = (HttpURLConnection) url.toURL().openConnection();
+            int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+            connection.setConnectTimeout(millis);
+            connection.setReadTimeout(millis);
+            connection.setInstanceFollowRedirects(false);
+            connection.setUseCaches(false);
+            connection.setRequestMethod("POST");
+            connection.setRequestProperty("Content-Type", "application/json");
+            connection.setRequestProperty("User-Agent", "gitops-status");
+            for (int i = 0; i < headers.length; i += 2) {
+                connection.setRequestProperty(headers[i], headers[i + 1]);
+            }
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            int status = connection.getResponseCode();
+            String answer = start(status / 100 == 2 ? connection.getInputStream() : connection.getErrorStream());
+            if (status / 100 != 2) {
+                throw new DeliveryException("HTTP " + status + (answer.isEmpty() ? "" : ": " + answer));
+            }
+        } catch (SocketTimeoutException e) {
+            throw new DeliveryException(url.getHost() + ": no answer within " + timeout + " (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new DeliveryException(url.getHost() + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeliveryException("interrupted");
+        } finally {
+            if (connection != null) {
+                connection.disconnect();
+            }
         }
-        if (response.statusCode() / 100 != 2) {
-            String text = response.body() == null ? "" : response.body().strip().replaceAll("\\s+", " ");
-            throw new DeliveryException("HTTP " + response.statusCode()
-                    + (text.isEmpty() ? "" : ": " + text.substring(0, Math.min(200, text.length()))));
+    }
+
+    /** The answer's first characters on one line, for the reason of a failure; the rest is read and dropped. */
+    private static String start(InputStream in) throws IOException {
+        if (in == null) {
+            return "";
+        }
+        try (in) {
+            byte[] head = in.readNBytes(4 * MAX_ERROR_CHARS);
+            in.transferTo(OutputStream.nullOutputStream());
+            String text = new String(head, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+            return text.substring(0, Math.min(MAX_ERROR_CHARS, text.length()));
         }
     }
 

@@ -5,7 +5,6 @@ import io.gitops.status.api.StatusRecord;
 import io.gitops.status.store.SharedDocument;
 import io.gitops.status.store.StatusStore;
 import io.gitops.status.store.StoreUnavailableException;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,14 +49,6 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
     private final Staleness staleness;
     private final int historySize;
     private final Clock clock;
-    /** The HTTP client's own threads, stopped on close (Java 17's client has no close of its own). */
-    private final ExecutorService httpThreads = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "gitops-status-notifier-http");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads).build();
     private final Counters counters = new Counters();
     private final Outbox outbox = new Outbox(counters);
     private final ScheduledExecutorService looker;
@@ -165,7 +155,6 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
         synchronized (this) {
             letGo();
         }
-        httpThreads.shutdownNow();
     }
 
     private void use(RuleSet read) {
@@ -176,11 +165,11 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
         read.receivers().forEach((name, spec) -> {
             counters.declare(name);
             if (spec.webhook() != null) {
-                built.put(name, new WebhookChannel(http, timeout, spec.webhook().url(), read.secrets().get(name)));
+                built.put(name, new WebhookChannel(timeout, spec.webhook().url(), read.secrets().get(name)));
             } else if (spec.alertmanager() != null) {
-                built.put(name, new AlertmanagerChannel(http, timeout, spec.alertmanager().url()));
+                built.put(name, new AlertmanagerChannel(timeout, spec.alertmanager().url()));
             } else {
-                built.put(name, new SlackChannel(http, timeout, spec.slack().url()));
+                built.put(name, new SlackChannel(timeout, spec.slack().url()));
             }
         });
         channels = built;

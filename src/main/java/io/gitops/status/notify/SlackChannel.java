@@ -3,7 +3,6 @@ package io.gitops.status.notify;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 
@@ -18,8 +17,8 @@ final class SlackChannel extends Channel {
 
     private final URI url;
 
-    SlackChannel(HttpClient http, Duration timeout, URI url) {
-        super(http, timeout);
+    SlackChannel(Duration timeout, URI url) {
+        super(timeout);
         this.url = url;
     }
 

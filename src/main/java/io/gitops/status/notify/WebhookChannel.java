@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -27,8 +26,8 @@ final class WebhookChannel extends Channel {
     private final URI url;
     private final byte[] secret;
 
-    WebhookChannel(HttpClient http, Duration timeout, URI url, byte[] secret) {
-        super(http, timeout);
+    WebhookChannel(Duration timeout, URI url, byte[] secret) {
+        super(timeout);
         this.url = url;
         this.secret = secret;
     }

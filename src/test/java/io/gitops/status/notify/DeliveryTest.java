@@ -169,7 +169,7 @@ class DeliveryTest {
             assertEquals(Map.of("ops", counts(1, 0, 0), "audit", counts(0, 1, 0)), notifier.counts());
             NotificationsView.WaitingView waiting = notifier.view().waiting().get(0);
             assertEquals("audit", waiting.receiver());
-            assertTrue(waiting.lastError().contains("HttpTimeoutException"), waiting.lastError());
+            assertTrue(waiting.lastError().contains("no answer within PT0.2S"), waiting.lastError());
             assertTrue(answered.await(10, TimeUnit.SECONDS));
             advance(1_000);
             notifier.look();

@@ -35,7 +35,7 @@ class OutboxTest {
     @Test
     void aFailedDeliveryIsSavedAndHoldsBackTheReceiversOtherMessages() {
         queue(3);
-        new Outbox(new Counters()).deliver(state, Map.of("ops", new Channel(null, Duration.ofSeconds(1)) {
+        new Outbox(new Counters()).deliver(state, Map.of("ops", new Channel(Duration.ofSeconds(1)) {
             @Override
             void send(Message message) throws DeliveryException {
                 events.add("send " + message.id());
@@ -59,7 +59,7 @@ class OutboxTest {
     }
 
     private Channel channel(Runnable onSend) {
-        return new Channel(null, Duration.ofSeconds(1)) {
+        return new Channel(Duration.ofSeconds(1)) {
             @Override
             void send(Message message) {
                 events.add("send " + message.id());
