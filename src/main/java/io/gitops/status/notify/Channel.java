@@ -50,8 +50,8 @@ abstract class Channel {
                 out.write(body);
             }
             int status = connection.getResponseCode();
-            String answer = start(status / 100 == 2 ? connection.getInputStream() : connection.getErrorStream());
             if (status / 100 != 2) {
+                String answer = start(connection.getErrorStream());
                 throw new DeliveryException("HTTP " + status + (answer.isEmpty() ? "" : ": " + answer));
             }
         } catch (SocketTimeoutException e) {
@@ -66,15 +66,24 @@ abstract class Channel {
         }
     }
 
-    /** The answer's first characters on one line, for the reason of a failure; the rest is read and dropped. */
-    private static String start(InputStream in) throws IOException {
+    /**
+     * A refusal's first characters on one line, for the reason of the failure. No more is read, and
+     * no longer than the timeout (one read past it at most): the connection is dropped after it, so
+     * a receiver that streams or trickles an endless answer cannot hold the notifier.
+     */
+    private String start(InputStream in) throws IOException {
         if (in == null) {
             return "";
         }
         try (in) {
-            byte[] head = in.readNBytes(4 * MAX_ERROR_CHARS);
-            in.transferTo(OutputStream.nullOutputStream());
-            String text = new String(head, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+            byte[] head = new byte[4 * MAX_ERROR_CHARS];
+            int length = 0;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (int n; length < head.length && System.nanoTime() < deadline
+                    && (n = in.read(head, length, head.length - length)) >= 0; ) {
+                length += n;
+            }
+            String text = new String(head, 0, length, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
             return text.substring(0, Math.min(MAX_ERROR_CHARS, text.length()));
         }
     }

@@ -108,12 +108,14 @@ final class Evaluator {
             if (watch == null) {
                 watch = start(rule, record, byStatus, stale, now);
                 state.watches.put(key, watch);
-            } else if (byStatus && !Objects.equals(watch.lastReport, record.timestamp())) {
-                watch.reports++;
+            } else if (byStatus && !watch.fired() && !Objects.equals(watch.lastReport, record.timestamp())) {
+                watch.reports++; // only until it fires: an open host's reports must not rewrite the state
                 watch.lastReport = record.timestamp();
             }
             watch.status = record.status();
-            watch.environment = record.environment();
+            if (!watch.fired()) {
+                watch.environment = record.environment(); // from firing on, it names the Alertmanager alert
+            }
             watch.resolvedAt = null; // back in trouble before its resolved message left
             watch.gone = false;
             if (!watch.fired() && watch.dueAt == null && due(rule, watch, byStatus && !(stale && rule.opensOnStale()), now)) {
@@ -216,7 +218,7 @@ final class Evaluator {
                 resolved.forEach(w -> state.watches.remove(w.key()));
             }
             if (rule.repeat() != null) {
-                List<Watch> open = group.stream().filter(w -> w.fired() && w.resolvedAt == null
+                List<Watch> open = group.stream().filter(w -> w.firing()
                         && w.lastSent != nowMs).toList();
                 if (open.stream().anyMatch(w -> w.lastSent + rule.repeat().toMillis() <= nowMs)) {
                     messages.addAll(messages(rule, Message.FIRING, true, open, current, now));
@@ -286,6 +288,6 @@ final class Evaluator {
         }
         return new HostEntry(record.serverGroup(), record.host(), record.status(), watch.previousStatus, since,
                 staleness.isStale(record, now), false, record.changedFiles(), record.changedFiles().size(),
-                record.commitSha(), record.validationMessage(), record.environment(), record.labels(), url);
+                record.commitSha(), record.validationMessage(), watch.environment, record.labels(), url);
     }
 }

@@ -15,9 +15,9 @@ final class IsoDuration extends JsonDeserializer<Duration> {
         String text = parser.getValueAsString();
         try {
             Duration duration = Duration.parse(text == null ? "" : text.trim());
-            if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofDays(36_500)) > 0) {
-                return context.reportInputMismatch(Duration.class, "a duration must be positive, e.g. PT4M, was %s",
-                        text);
+            if (duration.compareTo(Duration.ofMillis(1)) < 0 || duration.compareTo(Duration.ofDays(36_500)) > 0) {
+                return context.reportInputMismatch(Duration.class,
+                        "a duration must be at least 1 ms (PT0.001S) and at most 100 years, e.g. PT4M, was %s", text);
             }
             return duration;
         } catch (DateTimeParseException e) {

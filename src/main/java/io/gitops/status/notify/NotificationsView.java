@@ -72,8 +72,8 @@ public record NotificationsView(
     }
 
     private static OpenView open(Watch watch) {
-        String state = !watch.fired() ? "pending" : watch.resolvedAt != null ? "resolving" : "firing";
-        return new OpenView(watch.rule, watch.serverGroup, watch.host, watch.gone ? null : watch.status, state,
+        String state = !watch.fired() ? "pending" : watch.firing() ? "firing" : "resolving";
+        return new OpenView(watch.rule, watch.serverGroup, watch.host, watch.status, state,
                 Instant.ofEpochMilli(watch.since).toString(),
                 watch.firedAt == null ? null : Instant.ofEpochMilli(watch.firedAt).toString());
     }

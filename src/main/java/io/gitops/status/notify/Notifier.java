@@ -28,10 +28,10 @@ import java.util.logging.Logger;
  * <p>Each look (every second, on its own thread): the rules read again if changed; the records
  * compared with the watches ({@link Evaluator}); the state, with the messages it queued, saved
  * durably before any of them leaves; the due messages delivered ({@link Outbox}), each outcome
- * saved before the next message leaves. A crash anywhere loses nothing: what was queued is in the
- * saved outbox or follows again from the records, and the message delivered but not yet marked so
- * (the one in flight; with more than 100 waiting, at most 1% of them) is delivered again, with the
- * same id.
+ * saved before the next message leaves (a large state: at most once a second, see {@link
+ * #delivered}). A crash anywhere loses nothing: what was queued is in the saved outbox or follows
+ * again from the records, and a message delivered but not yet marked so is delivered again, with
+ * the same id.
  */
 public final class Notifier implements NotificationStatus, AutoCloseable {
 
@@ -122,7 +122,9 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
                 lastWarning = null;
             }
         } catch (StoreUnavailableException e) {
-            warnOnce("notifications: the state cannot be saved, nothing is sent until it can: " + e.getMessage());
+            // a history that could not be read, or a state that could not be saved: what this look
+            // changed is dropped with the lease, and the next one starts again from the saved state
+            warnOnce("notifications: the store is unavailable, nothing is sent until it is back: " + e.getMessage());
             letGo();
         }
     }
@@ -140,8 +142,12 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
             return mine;
         }
         Optional<byte[]> bytes = document.read();
-        NotifierState saved = bytes.map(NotifierState::fromBytes).orElseGet(NotifierState::new);
-        return NotificationsView.of(rulesFile.path(), rules, saved, false, clock.instant());
+        try {
+            NotifierState saved = bytes.map(NotifierState::fromBytes).orElseGet(NotifierState::new);
+            return NotificationsView.of(rulesFile.path(), rules, saved, false, clock.instant());
+        } catch (java.io.UncheckedIOException e) {
+            throw new StoreUnavailableException(e.getMessage()); // the sender starts it afresh when it takes over
+        }
     }
 
     @Override
@@ -267,6 +273,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
 
     /** Drops the lease and what this process held as the sender, the view it shows included. */
     private void letGo() {
+        lastResend.clear(); // a process that takes the lease again sends Alertmanager's open alerts at once
         view = null; // not the sender any more, even if no look gets as far as publish() for a while
         if (lease != null) {
             lease.close();
@@ -303,7 +310,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
         List<Message> messages = new ArrayList<>();
         for (Rule rule : sending) {
             List<Watch> open = state.watches.values().stream()
-                    .filter(w -> w.rule.equals(rule.id()) && w.fired() && w.resolvedAt == null).toList();
+                    .filter(w -> w.rule.equals(rule.id()) && w.firing()).toList();
             for (int from = 0; from < open.size(); from += RESEND_CHUNK) {
                 List<Watch> chunk = open.subList(from, Math.min(open.size(), from + RESEND_CHUNK));
                 Map<String, StatusRecord> current = new HashMap<>();

@@ -26,7 +26,10 @@ final class NotifierState {
 
     /** How many finished deliveries, and apart from them dead letters, are kept to show. */
     static final int KEPT = 100;
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    static final int VERSION = 1;
+    // lenient: a state written by a newer version of the service is still read, for what this one knows
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     final Map<String, Watch> watches = new LinkedHashMap<>();
     final List<Pending> outbox = new ArrayList<>();
@@ -71,7 +74,7 @@ final class NotifierState {
 
     byte[] toBytes() {
         try {
-            return JSON.writeValueAsBytes(new Document(1, List.copyOf(watches.values()), outbox,
+            return JSON.writeValueAsBytes(new Document(VERSION, List.copyOf(watches.values()), outbox,
                     List.copyOf(recent), List.copyOf(deadLetters)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

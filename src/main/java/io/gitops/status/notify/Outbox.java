@@ -4,7 +4,9 @@ import io.gitops.status.notify.NotifierState.Attempt;
 import io.gitops.status.notify.NotifierState.Pending;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +19,9 @@ import java.util.logging.Logger;
  * its oldest, so that it never gets a resolved message before the firing one it resolves.
  */
 final class Outbox {
+
+    /** Messages that may wait for one receiver; the oldest beyond are dead-lettered. */
+    static final int MAX_WAITING = 10_000;
 
     private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
 
@@ -34,6 +39,9 @@ final class Outbox {
      */
     void deliver(NotifierState state, Map<String, Channel> channels, DeliveryPolicy policy, Clock clock,
             Runnable delivered) {
+        if (dropOverflow(state, clock)) {
+            delivered.run();
+        }
         Set<String> waiting = new HashSet<>(); // receivers whose oldest message is not due: the later ones wait behind it
         for (Pending pending : new ArrayList<>(state.outbox)) {
             Instant now = clock.now();
@@ -56,6 +64,9 @@ final class Outbox {
                 continue;
             } catch (Channel.DeliveryException e) {
                 error = e.getMessage();
+            } catch (RuntimeException e) {
+                // whatever the message or the receiver's URL holds, it fails this try, not the notifier
+                error = e.toString();
             }
             counters.add(pending.receiver(), Counters.FAILED);
             int index = state.outbox.indexOf(pending);
@@ -73,6 +84,36 @@ final class Outbox {
             }
             delivered.run();
         }
+    }
+
+    /**
+     * Dead-letters the oldest messages of a receiver with more than {@value #MAX_WAITING} waiting (one
+     * down for long while much changes), so that the outbox, and the state written with it, stay
+     * bounded; returns whether any went.
+     */
+    private boolean dropOverflow(NotifierState state, Clock clock) {
+        Map<String, Integer> waiting = new HashMap<>();
+        state.outbox.forEach(pending -> waiting.merge(pending.receiver(), 1, Integer::sum));
+        boolean dropped = false;
+        for (Map.Entry<String, Integer> receiver : waiting.entrySet()) {
+            int excess = receiver.getValue() - MAX_WAITING;
+            for (Iterator<Pending> it = state.outbox.iterator(); excess > 0 && it.hasNext(); ) {
+                Pending pending = it.next();
+                if (pending.receiver().equals(receiver.getKey())) {
+                    it.remove();
+                    excess--;
+                    dropped = true;
+                    state.remember(Attempt.of(pending, "dead", pending.attempts(), clock.now().toString(),
+                            "more than " + MAX_WAITING + " messages waiting for " + receiver.getKey()));
+                    counters.add(pending.receiver(), Counters.DEAD);
+                }
+            }
+            if (receiver.getValue() > MAX_WAITING) {
+                LOG.warning("notifications: " + (receiver.getValue() - MAX_WAITING) + " of the oldest messages waiting for "
+                        + receiver.getKey() + " dead-lettered: more than " + MAX_WAITING + " were waiting");
+            }
+        }
+        return dropped;
     }
 
     /** The time, read afresh for each delivery: a slow receiver must not date the next one. */

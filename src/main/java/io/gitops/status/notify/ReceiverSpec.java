@@ -72,5 +72,8 @@ record ReceiverSpec(
             throw new RuleSet.Mistake(url == null ? "missing: give an http:// or https:// URL"
                     : "expected an http:// or https:// URL with a host, was " + url, at);
         }
+        if (url.getPort() > 65535) {
+            throw new RuleSet.Mistake("port " + url.getPort() + " is out of range (1 to 65535)", at);
+        }
     }
 }

@@ -67,8 +67,11 @@ record Rule(
             throw new RuleSet.Mistake("missing: name at least one of " + new TreeSet<>(OPENERS), "on");
         }
         for (int i = 0; i < on.size(); i++) {
-            if (!OPENERS.contains(on.get(i))) {
+            if (on.get(i) == null || !OPENERS.contains(on.get(i))) {
                 throw new RuleSet.Mistake(on.get(i) + " is not one of " + new TreeSet<>(OPENERS), "on", i);
+            }
+            if (on.indexOf(on.get(i)) < i) {
+                throw new RuleSet.Mistake(on.get(i) + " is named twice", "on", i);
             }
         }
         if (after != null && after < 1) {
@@ -76,6 +79,12 @@ record Rule(
         }
         if (receivers == null || receivers.isEmpty() || receivers.contains(null)) {
             throw new RuleSet.Mistake("missing: name at least one receiver", "receivers");
+        }
+        for (int i = 0; i < receivers.size(); i++) {
+            if (receivers.indexOf(receivers.get(i)) < i) {
+                throw new RuleSet.Mistake(receivers.get(i) + " is named twice: it would get every message twice",
+                        "receivers", i);
+            }
         }
     }
 

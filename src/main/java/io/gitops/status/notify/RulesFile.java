@@ -31,7 +31,7 @@ public final class RulesFile {
      */
     public RulesFile(Path file) {
         this.file = file;
-        this.rules = RuleSet.read(file);
+        this.rules = readRules(file);
         this.fingerprint = fingerprint(rules);
     }
 
@@ -50,9 +50,9 @@ public final class RulesFile {
             return Optional.empty();
         }
         try {
-            RuleSet read = RuleSet.read(file);
+            RuleSet read = readRules(file);
             rules = read;
-            fingerprint = fingerprint(read);
+            fingerprint = now; // what was read, or newer: an edit landing meanwhile is read at the next look
             lastProblem = null;
             LOG.info("notifications: rules read again from " + file + ": " + read.rules().size() + " rule(s), "
                     + read.receivers().size() + " receiver(s)");
@@ -63,8 +63,19 @@ public final class RulesFile {
                         + e.getMessage());
                 lastProblem = e.getMessage();
             }
-            fingerprint = now; // said once; read again at the next change
+            // read again at each look (a secret file the new rules name may appear), said once
             return Optional.empty();
+        }
+    }
+
+    /** The rules; whatever goes wrong reading them is a mistake of the file, named as such. */
+    private static RuleSet readRules(Path file) {
+        try {
+            return RuleSet.read(file);
+        } catch (ConfigurationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("notifyFile " + file + ": cannot be used: " + e);
         }
     }
 

@@ -59,6 +59,11 @@ final class Watch {
                 lastReport, dueAt, firedAt, lastSent, resolvedAt, gone) * 0x9E3779B97F4A7C15L + since;
     }
 
+    /** Fired and not on its way to resolved: what reminders and Alertmanager's re-sends are about. */
+    boolean firing() {
+        return firedAt != null && resolvedAt == null;
+    }
+
     boolean fired() {
         return firedAt != null;
     }

@@ -11,28 +11,33 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.UUID;
 
 /**
  * A {@link SharedDocument} as a file beside the data file, replaced atomically ({@link AtomicFiles}),
  * so readers see the old or the new version. The lease is a {@code FileChannel} lock on a sidecar
- * {@code .lock} file (never on the file that gets replaced), guarded JVM-wide first: two
- * applications in one JVM (a redeploy) would otherwise get an {@link OverlappingFileLockException}.
+ * {@code .lock} file (never on the file that gets replaced), guarded JVM-wide first, in the system
+ * properties, which every class loader of the JVM shares: two web applications in one JVM (a
+ * parallel deployment, two contexts on one data file) would otherwise meet an {@link
+ * OverlappingFileLockException}, and the loser closing its descriptor of the lock file would drop
+ * the holder's lock to every other process.
  * The lock goes with the process, so after a crash another process takes over; a lease whose lock
  * file was removed or replaced from outside is no longer held (as in {@link ProcessLock}). Like the
  * data file, this relies on working {@code fcntl} locks: not on NFS without them.
  */
 final class FileDocument implements SharedDocument {
 
-    private static final Set<Path> LEASED_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+    private static final String GUARD_PREFIX = "io.gitops.status.lease:";
 
     private final Path file;
     private final Path lockFile;
+    /** This JVM's guard of the lock file: a system property whose value names the holder. */
+    private final String guard;
 
     FileDocument(Path file) {
         this.file = file;
         this.lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        this.guard = GUARD_PREFIX + lockFile.toAbsolutePath().normalize();
     }
 
     @Override
@@ -48,8 +53,9 @@ final class FileDocument implements SharedDocument {
 
     @Override
     public Optional<Lease> tryLease() {
-        if (!LEASED_IN_THIS_JVM.add(lockFile)) {
-            return Optional.empty();
+        String holder = UUID.randomUUID().toString();
+        if (System.getProperties().putIfAbsent(guard, holder) != null) {
+            return Optional.empty(); // another application in this JVM holds it
         }
         FileChannel channel = null;
         try {
@@ -60,13 +66,13 @@ final class FileDocument implements SharedDocument {
             if (lock == null || opened == null || !opened.equals(fileKey(lockFile))) {
                 // busy, or removed or replaced while we locked it: a lock no other process would see
                 channel.close();
-                LEASED_IN_THIS_JVM.remove(lockFile);
+                System.getProperties().remove(guard, holder);
                 return Optional.empty();
             }
-            return Optional.of(new FileLease(channel, lock, opened));
+            return Optional.of(new FileLease(channel, lock, opened, holder));
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
-            LEASED_IN_THIS_JVM.remove(lockFile);
+            System.getProperties().remove(guard, holder);
             throw new StoreUnavailableException("cannot lock " + lockFile + ": " + e.getMessage());
         }
     }
@@ -96,11 +102,13 @@ final class FileDocument implements SharedDocument {
         private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
         private final Object fileKey;
+        private final String holder;
 
-        FileLease(FileChannel channel, FileLock lock, Object fileKey) {
+        FileLease(FileChannel channel, FileLock lock, Object fileKey, String holder) {
             this.channel = channel;
             this.lock = lock;
             this.fileKey = fileKey;
+            this.holder = holder;
         }
 
         @Override
@@ -146,7 +154,7 @@ final class FileDocument implements SharedDocument {
                 // closing the channel below releases it too
             } finally {
                 closeQuietly(channel);
-                LEASED_IN_THIS_JVM.remove(lockFile);
+                System.getProperties().remove(guard, holder);
             }
         }
     }

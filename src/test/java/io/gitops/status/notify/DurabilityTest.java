@@ -67,6 +67,23 @@ class DurabilityTest {
     }
 
     @Test
+    void reportsOfAnOpenHostDoNotRewriteTheState() throws Exception {
+        fixture.pipeline("g", "web-1", "out_of_sync");
+        try (Notifier notifier = fixture.notifier()) {
+            notifier.look();
+            assertEquals(1, hook.messages().size());
+            long saves = notifier.saves();
+            for (int i = 0; i < 3; i++) {
+                fixture.nextSecond();
+                fixture.cron("g", "web-1", "out_of_sync", "/etc/still-drifted");
+                notifier.look();
+            }
+            assertEquals(saves, notifier.saves(), "the state written again for reports that change nothing it keeps");
+            assertEquals(1, hook.requests().size());
+        }
+    }
+
+    @Test
     void aSmallStateIsSavedAfterEachDeliveryALargeOneAboutOnceASecond() throws Exception {
         fixture.pipeline("g", "web-1", "out_of_sync");
         fixture.pipeline("g", "web-2", "out_of_sync");

@@ -247,7 +247,8 @@ class LifecycleTest extends NotifierTestCase {
             assertEquals("resolved", unmatched.get("state").asText());
             assertEquals(Set.of("g/web-2"), hosts(unmatched));
             assertFalse(unmatched.get("hosts").get(0).get("deleted").asBoolean(), "still there, in staging now");
-            assertEquals("staging", unmatched.get("hosts").get(0).get("environment").asText());
+            assertEquals("prod", unmatched.get("hosts").get(0).get("environment").asText(),
+                    "the environment it fired in, which names its Alertmanager alert");
             assertEquals(0, notifier.view().openCount());
         }
     }

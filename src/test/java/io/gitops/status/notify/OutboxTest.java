@@ -46,6 +46,35 @@ class OutboxTest {
         assertEquals(1, state.outbox.get(0).attempts());
     }
 
+    @Test
+    void aSenderThatThrowsFailsTheTryNotTheNotifier() {
+        queue(1);
+        Counters counters = new Counters();
+        new Outbox(counters).deliver(state, Map.of("ops", channel(() -> {
+            throw new IllegalArgumentException("port out of range:99999");
+        })), DeliveryPolicy.DEFAULTS, Instant::now, () -> events.add("save"));
+        assertEquals(1, state.outbox.get(0).attempts());
+        assertTrue(state.outbox.get(0).lastError().contains("port out of range"), state.outbox.get(0).lastError());
+        assertEquals(1, counters.snapshot().get("ops").get("failed"));
+    }
+
+    @Test
+    void theOldestBeyondTheCapOfAReceiverAreDeadLettered() {
+        queue(Outbox.MAX_WAITING + 5);
+        Counters counters = new Counters();
+        new Outbox(counters).deliver(state, Map.of("ops", new Channel(Duration.ofSeconds(1)) {
+            @Override
+            void send(Message message) throws DeliveryException {
+                throw new DeliveryException("HTTP 503");
+            }
+        }), DeliveryPolicy.DEFAULTS, Instant::now, () -> events.add("save"));
+        assertEquals(Outbox.MAX_WAITING, state.outbox.size());
+        assertEquals("m5", state.outbox.get(0).message().id(), "the oldest five went");
+        assertEquals(List.of("m4", "m3", "m2", "m1", "m0"),
+                state.deadLetters.stream().map(NotifierState.Attempt::id).toList());
+        assertEquals(5, counters.snapshot().get("ops").get("dead"));
+    }
+
     private void queue(int messages) {
         for (int i = 0; i < messages; i++) {
             Message message = new Message("m" + i, "drift", Message.FIRING, false, Instant.EPOCH.toString(), List.of());

@@ -272,11 +272,11 @@ class RuleSetTest {
 
     @Test
     void aNegativeOrZeroDuration() throws IOException {
-        refusedAt(edited("for: PT4M", "for: -PT4M"), "for: -PT4M", "rules[0].for: a duration must be positive",
+        refusedAt(edited("for: PT4M", "for: -PT4M"), "for: -PT4M", "rules[0].for: a duration must be at least 1 ms",
                 "-PT4M");
-        refusedAt(edited("repeat: PT4H", "repeat: PT0S"), "repeat: PT0S", "rules[0].repeat: a duration must be positive");
-        refusedAt(edited("digest: PT1M", "digest: P0D"), "digest: P0D", "rules[0].digest: a duration must be positive");
-        refusedAt(edited("timeout: PT10S", "timeout: -PT1S"), "delivery:", "delivery.timeout: a duration must be positive");
+        refusedAt(edited("repeat: PT4H", "repeat: PT0S"), "repeat: PT0S", "rules[0].repeat: a duration must be at least 1 ms");
+        refusedAt(edited("digest: PT1M", "digest: P0D"), "digest: P0D", "rules[0].digest: a duration must be at least 1 ms");
+        refusedAt(edited("timeout: PT10S", "timeout: -PT1S"), "delivery:", "delivery.timeout: a duration must be at least 1 ms");
     }
 
     @Test
@@ -360,6 +360,13 @@ class RuleSetTest {
         refusedAt(yaml.substring(0, yaml.indexOf("rules:")), "public_url", "rules: give a list of rules");
         refusedAt("", 1, "the file is empty");
         refusedAt("# nothing yet\n", "# nothing", "the file is empty");
+        refusedAt(edited("on: [out_of_sync, failed, stale]", "on: [out_of_sync, ~]"), "on: [out_of_sync, ~]",
+                "rules[0].on[1]: null is not one of");
+        refusedAt(edited("on: [out_of_sync, failed, stale]", "on: [failed, FAILED]"), "on: [failed, FAILED]",
+                "rules[0].on[1]: failed is named twice");
+        refusedAt(edited("receivers: [ops, am]", "receivers: [ops, am, ops]"), "receivers: [ops, am, ops]",
+                "rules[0].receivers[2]: ops is named twice");
+        refusedAt(edited("timeout: PT10S", "timeout: PT0.0001S"), "delivery:", "delivery.timeout: a duration must be at least 1 ms");
     }
 
     @Test

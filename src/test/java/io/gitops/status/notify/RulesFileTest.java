@@ -217,4 +217,21 @@ class RulesFileTest {
             assertEquals(hmac("n3w-key", third.body()), third.signature());
         }
     }
+
+    @Test
+    void anEditNamingASecretFileNotThereYetIsUsedOnceTheFileAppears() throws Exception {
+        fixture.rules(rules("drift", "[out_of_sync]"));
+        try (Notifier notifier = fixture.notifier()) {
+            Path later = dir.resolve("later.secret");
+            fixture.rules(rules("drift", "[out_of_sync]").replace("ops.secret", "later.secret"));
+            notifier.look();
+            assertEquals(1, logged(Level.WARNING).size(), "the missing secret file, said once");
+            Files.writeString(later, "l4ter\n"); // the rules file itself does not change again
+            drift("h1");
+            notifier.look();
+            WebhookReceiver.Request request = hook.requests().get(0);
+            assertEquals(hmac("l4ter", request.body()), request.signature());
+            assertEquals(1, logged(Level.WARNING).size(), logged(Level.WARNING).toString());
+        }
+    }
 }

@@ -10,6 +10,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -97,6 +101,36 @@ class FileDocumentTest {
             assertEquals("FAILED no lease", other.ask("write the other process's, without the lease"));
         }
         assertEquals("LEASED", other.ask("lease"), "free again once closed");
+    }
+
+    /**
+     * Two web applications in one JVM have a class loader each, and so a FileDocument class each:
+     * the one that does not get the lease must not touch the lock file (closing a descriptor of it
+     * would drop the holder's lock to every other process).
+     */
+    @Test
+    void aSecondApplicationInThisJvmNeitherTakesNorBreaksTheLease() throws Exception {
+        URL classes = FileDocument.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader application = new URLClassLoader(new URL[] {classes}, null)) {
+            Class<?> theirClass = application.loadClass(FileDocument.class.getName());
+            assertFalse(theirClass == FileDocument.class, "a class of its own, as in another web application");
+            Constructor<?> create = theirClass.getDeclaredConstructor(Path.class);
+            create.setAccessible(true);
+            Object theirDocument = create.newInstance(documentFile());
+            Method tryLease = theirClass.getMethod("tryLease");
+            tryLease.setAccessible(true);
+            try (SharedDocument.Lease mine = new FileDocument(documentFile()).tryLease().orElseThrow()) {
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(Optional.empty(), tryLease.invoke(theirDocument), "the other application's try");
+                }
+                other = Other.start(documentFile());
+                assertEquals("BUSY", other.ask("lease"), "this JVM's lock still excludes other processes");
+                assertTrue(mine.held());
+            }
+            Optional<?> theirs = (Optional<?>) tryLease.invoke(theirDocument);
+            assertTrue(theirs.isPresent(), "free for it once closed");
+            ((AutoCloseable) theirs.get()).close();
+        }
     }
 
     @Test
