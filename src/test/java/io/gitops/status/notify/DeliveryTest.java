@@ -9,6 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gitops.status.api.Transition;
 import io.gitops.status.notify.NotifierState.Attempt;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,6 +182,49 @@ class DeliveryTest {
         }
         assertEquals(2, audit.requests().size());
         assertEquals(audit.requests().get(0).id(), audit.requests().get(1).id());
+    }
+
+    /** A receiver that refuses, then trickles an endless answer, a byte each 50 ms. */
+    @Test
+    void anEndlessRefusalFailsTheTryWithinAboutTheTimeout() throws Exception {
+        try (ServerSocket trickler = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (Socket client = trickler.accept()) {
+                    client.getInputStream().read(new byte[8192]);
+                    OutputStream out = client.getOutputStream();
+                    out.write("HTTP/1.1 500 Busy\r\nContent-Length: 100000000\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    while (true) {
+                        out.write('x');
+                        out.flush();
+                        Thread.sleep(50);
+                    }
+                } catch (Exception e) {
+                    // the notifier hung up: done
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            fixture.rules("""
+                    delivery: {attempts: 3, timeout: PT0.5S}
+                    receivers:
+                      - name: slow
+                        webhook: {url: "http://127.0.0.1:%d/hook"}
+                    rules:
+                      - name: drift
+                        on: [out_of_sync]
+                        receivers: [slow]
+                    """.formatted(trickler.getLocalPort()));
+            fixture.pipeline("g", "web-1", "out_of_sync");
+            try (Notifier notifier = fixture.notifier()) {
+                long start = System.nanoTime();
+                notifier.look();
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(millis < 5_000, "the look took " + millis + " ms");
+                String error = notifier.view().waiting().get(0).lastError();
+                assertTrue(error.startsWith("HTTP 500: xxx"), error);
+            }
+        }
     }
 
     @Test
