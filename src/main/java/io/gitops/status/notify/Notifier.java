@@ -7,8 +7,6 @@ import io.gitops.status.store.StatusStore;
 import io.gitops.status.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +37,6 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
     public static final String DOCUMENT = "notifications";
     private static final Logger LOG = Logger.getLogger(Notifier.class.getName());
     private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
-    private static final int RESEND_CHUNK = Evaluator.MAX_HOSTS;
     private static final int SAVE_EACH_DELIVERY_UP_TO_BYTES = 256 * 1024;
     private static final long SAVE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -51,8 +48,8 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
     private final Clock clock;
     private final Counters counters = new Counters();
     private final Outbox outbox = new Outbox(counters);
+    private final OpenAlerts openAlerts;
     private final ScheduledExecutorService looker;
-    private final Map<String, Instant> lastResend = new HashMap<>();
 
     private volatile RuleSet rules;
     private Evaluator evaluator;
@@ -74,6 +71,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
         this.staleness = staleness;
         this.historySize = historySize;
         this.clock = clock;
+        this.openAlerts = new OpenAlerts(store, clock);
         use(this.rulesFile.rules());
         this.looker = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "gitops-status-notifier");
@@ -116,7 +114,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
             if (unsavedDeliveries) {
                 save(fingerprint());
             }
-            resendOpenAlerts();
+            openAlerts.resend(rules, state, channels, evaluator, this::warnOnce);
             publish(true);
             if (records != null) {
                 lastWarning = null;
@@ -273,7 +271,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
 
     /** Drops the lease and what this process held as the sender, the view it shows included. */
     private void letGo() {
-        lastResend.clear(); // a process that takes the lease again sends Alertmanager's open alerts at once
+        openAlerts.forget(); // a process that takes the lease again sends Alertmanager's open alerts at once
         view = null; // not the sender any more, even if no look gets as far as publish() for a while
         if (lease != null) {
             lease.close();
@@ -281,44 +279,6 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
         }
         state = null;
         unsavedDeliveries = false;
-    }
-
-    /** Sends the open alerts of each Alertmanager receiver again, every {@code resend}, so that they stay firing. */
-    private void resendOpenAlerts() {
-        Instant now = clock.instant();
-        for (Map.Entry<String, ReceiverSpec> receiver : rules.receivers().entrySet()) {
-            ReceiverSpec.Alertmanager alertmanager = receiver.getValue().alertmanager();
-            Instant last = lastResend.get(receiver.getKey());
-            if (alertmanager == null || (last != null && now.isBefore(last.plus(alertmanager.resend())))) {
-                continue;
-            }
-            lastResend.put(receiver.getKey(), now);
-            for (Message message : stillOpen(rules.rulesSendingTo(receiver.getKey()), now)) {
-                try {
-                    channels.get(receiver.getKey()).send(message);
-                } catch (Channel.DeliveryException e) {
-                    warnOnce("notifications: re-sending the open alerts to " + receiver.getKey()
-                            + " failed (tried again in " + alertmanager.resend() + "): " + e.getMessage());
-                    break;
-                }
-            }
-        }
-    }
-
-    /** The open notifications of {@code sending}, at most {@value #RESEND_CHUNK} hosts a message. */
-    private List<Message> stillOpen(List<Rule> sending, Instant now) {
-        List<Message> messages = new ArrayList<>();
-        for (Rule rule : sending) {
-            List<Watch> open = state.watches.values().stream()
-                    .filter(w -> w.rule.equals(rule.id()) && w.firing()).toList();
-            for (int from = 0; from < open.size(); from += RESEND_CHUNK) {
-                List<Watch> chunk = open.subList(from, Math.min(open.size(), from + RESEND_CHUNK));
-                Map<String, StatusRecord> current = new HashMap<>();
-                chunk.forEach(w -> store.find(w.serverGroup, w.host).ifPresent(r -> current.put(w.key(), r)));
-                messages.add(evaluator.stillOpen(rule, chunk, current, now));
-            }
-        }
-        return messages;
     }
 
     private void publish(boolean sending) {

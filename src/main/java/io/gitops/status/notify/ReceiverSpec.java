@@ -46,6 +46,11 @@ record ReceiverSpec(
     /** @param secretFile a file whose first line is the HMAC key; none: the body is not signed */
     record Webhook(@JsonProperty("url") URI url,
             @JsonProperty("secret_file") Path secretFile) {
+
+        /** The secret file, a path relative to the rules file's folder. */
+        Path secretPath(Path rulesFile) {
+            return rulesFile.toAbsolutePath().resolveSibling(secretFile);
+        }
     }
 
     /**

@@ -86,7 +86,7 @@ public final class RulesFile {
             digest.update(read(file));
             for (ReceiverSpec receiver : current.receivers().values()) {
                 if (receiver.webhook() != null && receiver.webhook().secretFile() != null) {
-                    digest.update(read(file.toAbsolutePath().resolveSibling(receiver.webhook().secretFile())));
+                    digest.update(read(receiver.webhook().secretPath(file)));
                 }
             }
             return digest.digest();
