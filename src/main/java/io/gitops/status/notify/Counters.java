@@ -1,5 +1,6 @@
 package io.gitops.status.notify;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +25,7 @@ final class Counters {
 
     /** Makes a receiver's counters show as 0 before its first delivery. */
     void declare(String receiver) {
-        Outbox.states().forEach(state -> adder(receiver, state));
+        List.of(SENT, FAILED, DEAD).forEach(state -> adder(receiver, state));
     }
 
     /** Receiver to state to count, sorted. */

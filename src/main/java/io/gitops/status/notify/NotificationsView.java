@@ -62,7 +62,7 @@ public record NotificationsView(
         List<RuleView> ruleViews = rules.rules().stream().map(rule -> new RuleView(rule.id(), rule.on(),
                 rule.receivers())).toList();
         List<ReceiverView> receivers = new TreeSet<>(rules.receivers().keySet()).stream()
-                .map(name -> new ReceiverView(name, kind(rules.receivers().get(name)))).toList();
+                .map(name -> new ReceiverView(name, rules.receivers().get(name).kind())).toList();
         List<OpenView> open = state.watches.values().stream().limit(SHOWN).map(NotificationsView::open).toList();
         List<WaitingView> waiting = state.outbox.stream().limit(SHOWN).map(p -> new WaitingView(p.message().id(),
                 p.receiver(), p.message().rule(), p.message().state(), p.message().hosts().size(), p.attempts(),
@@ -76,9 +76,5 @@ public record NotificationsView(
         return new OpenView(watch.rule, watch.serverGroup, watch.host, watch.status, state,
                 Instant.ofEpochMilli(watch.since).toString(),
                 watch.firedAt == null ? null : Instant.ofEpochMilli(watch.firedAt).toString());
-    }
-
-    private static String kind(ReceiverSpec spec) {
-        return spec.webhook() != null ? "webhook" : spec.alertmanager() != null ? "alertmanager" : "slack";
     }
 }

@@ -120,9 +120,4 @@ final class Outbox {
     interface Clock {
         Instant now();
     }
-
-    /** What {@code gitops_notifications_total} counts, per receiver. */
-    static List<String> states() {
-        return List.of(Counters.SENT, Counters.FAILED, Counters.DEAD);
-    }
 }

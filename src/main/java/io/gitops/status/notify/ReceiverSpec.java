@@ -43,6 +43,11 @@ record ReceiverSpec(
         return name;
     }
 
+    /** {@code webhook}, {@code alertmanager} or {@code slack}. */
+    String kind() {
+        return webhook != null ? "webhook" : alertmanager != null ? "alertmanager" : "slack";
+    }
+
     /** @param secretFile a file whose first line is the HMAC key; none: the body is not signed */
     record Webhook(@JsonProperty("url") URI url,
             @JsonProperty("secret_file") Path secretFile) {
