@@ -61,11 +61,14 @@ final class Evaluator {
         state.watches.values().removeIf(watch -> !ruleIds.contains(watch.rule)); // rules since removed
         List<Message> queued = new ArrayList<>();
         for (Rule rule : rules.rules()) {
-            Map<String, StatusRecord> current = new HashMap<>();
+            Map<String, StatusRecord> current = new HashMap<>(); // the watched hosts that match, by watch key
             for (StatusRecord record : records) {
                 if (rule.matches(record)) {
-                    look(rule, record, state, now);
-                    current.put(Watch.key(rule.id(), record.serverGroup(), record.host()), record);
+                    String key = Watch.key(rule.id(), record.serverGroup(), record.host());
+                    look(rule, key, record, state, now);
+                    if (state.watches.containsKey(key)) {
+                        current.put(key, record);
+                    }
                 }
             }
             Map<String, StatusRecord> left = new HashMap<>(); // hosts that no longer match, still there
@@ -95,8 +98,7 @@ final class Evaluator {
     }
 
     /** Updates the host's watch under {@code rule} from its record. */
-    private void look(Rule rule, StatusRecord record, NotifierState state, Instant now) {
-        String key = Watch.key(rule.id(), record.serverGroup(), record.host());
+    private void look(Rule rule, String key, StatusRecord record, NotifierState state, Instant now) {
         Watch watch = state.watches.get(key);
         boolean byStatus = rule.opensOnStatus(record.status());
         boolean stale = staleness.isStale(record, now);
