@@ -50,7 +50,7 @@ class ArchitectureTest {
             .whereLayer("update").mayOnlyAccessLayers("api")
             .whereLayer("store").mayOnlyAccessLayers("api", "config", "json", "update")
             .whereLayer("auth").mayOnlyAccessLayers("api", "config")
-            .whereLayer("notify").mayOnlyAccessLayers("api", "config", "store")
+            .whereLayer("notify").mayOnlyAccessLayers("api", "config", "json", "store")
             .whereLayer("error").mayOnlyAccessLayers("api", "json")
             .whereLayer("resource").mayOnlyAccessLayers("api", "config", "json", "update", "store", "auth", "notify",
                     "error")

@@ -1,6 +1,7 @@
 package io.gitops.status.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.gitops.status.json.Json;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
@@ -51,7 +52,7 @@ final class AlertmanagerChannel extends Channel {
             alerts.add(alert);
         }
         try {
-            return WebhookChannel.JSON.writeValueAsBytes(alerts);
+            return Json.mapper().writeValueAsBytes(alerts);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,6 +4,7 @@ import io.gitops.status.api.StatusRecord;
 import io.gitops.status.api.Staleness;
 import io.gitops.status.api.Timestamps;
 import io.gitops.status.api.Transition;
+import io.gitops.status.store.StatusStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,12 +46,15 @@ final class Evaluator {
     static final int MAX_HOSTS = 1000;
 
     private final Staleness staleness;
-    private final Function<StatusRecord, List<Transition>> history;
+    private final StatusStore store;
+    private final int historySize;
     private final HostLinks links;
 
-    Evaluator(Staleness staleness, Function<StatusRecord, List<Transition>> history, HostLinks links) {
+    /** Over {@code store}, whose {@code historySize} last transitions of a host date its watch. */
+    Evaluator(Staleness staleness, StatusStore store, int historySize, HostLinks links) {
         this.staleness = staleness;
-        this.history = history;
+        this.store = store;
+        this.historySize = historySize;
         this.links = links;
     }
 
@@ -78,10 +82,7 @@ final class Evaluator {
                     if (watch.resolvedAt == null) {
                         watch.resolvedAt = now.toEpochMilli();
                     }
-                    StatusRecord still = find(records, watch.serverGroup, watch.host);
-                    if (still != null) {
-                        left.put(watch.key(), still);
-                    }
+                    store.find(watch.serverGroup, watch.host).ifPresent(still -> left.put(watch.key(), still));
                 }
             }
             current.putAll(left);
@@ -147,7 +148,7 @@ final class Evaluator {
         if (last == null || Objects.equals(watch.lastReport, record.timestamp())) {
             return false;
         }
-        for (Transition transition : history.apply(record)) {
+        for (Transition transition : store.history(record, historySize)) {
             Instant at = Timestamps.instant(transition.at());
             if (at != null && at.isAfter(last) && !rule.opensOnStatus(transition.to())) {
                 return true;
@@ -165,7 +166,7 @@ final class Evaluator {
             Instant written = Timestamps.instant(record.timestamp());
             since = written == null ? now : written;
             previous = null;
-            List<Transition> transitions = history.apply(record);
+            List<Transition> transitions = store.history(record, historySize);
             for (int i = transitions.size() - 1; i >= 0 && rule.opensOnStatus(transitions.get(i).to()); i--) {
                 Instant at = Timestamps.instant(transitions.get(i).at());
                 since = at == null ? since : at;
@@ -234,27 +235,6 @@ final class Evaluator {
     /** One firing message of every open (fired, not resolving) host of {@code rule}, for a receiver that needs them again. */
     Message stillOpen(Rule rule, List<Watch> open, Map<String, StatusRecord> current, Instant now) {
         return message(rule, Message.FIRING, true, open, current, now);
-    }
-
-    /** The record of group/host in {@code records} (sorted by {@link StatusRecord#ORDER}), or {@code null}. */
-    private static StatusRecord find(List<StatusRecord> records, String serverGroup, String host) {
-        int low = 0;
-        int high = records.size() - 1;
-        while (low <= high) {
-            int middle = (low + high) >>> 1;
-            StatusRecord record = records.get(middle);
-            int order = record.serverGroup().compareTo(serverGroup);
-            order = order != 0 ? order : record.host().compareTo(host);
-            if (order == 0) {
-                return record;
-            }
-            if (order < 0) {
-                low = middle + 1;
-            } else {
-                high = middle - 1;
-            }
-        }
-        return null;
     }
 
     private static long earliest(List<Watch> watches, Function<Watch, Long> time) {

@@ -163,7 +163,7 @@ public final class Notifier implements NotificationStatus, AutoCloseable {
 
     private void use(RuleSet read) {
         rules = read;
-        evaluator = new Evaluator(staleness, record -> store.history(record, historySize), new HostLinks(read.publicUrl()));
+        evaluator = new Evaluator(staleness, store, historySize, new HostLinks(read.publicUrl()));
         Map<String, Channel> built = new HashMap<>();
         Duration timeout = read.delivery().timeout();
         read.receivers().forEach((name, spec) -> {

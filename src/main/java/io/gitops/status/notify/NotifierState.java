@@ -3,8 +3,7 @@ package io.gitops.status.notify;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.gitops.status.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -26,10 +25,11 @@ final class NotifierState {
 
     /** How many finished deliveries, and apart from them dead letters, are kept to show. */
     static final int KEPT = 100;
+    /**
+     * The document's version. It is read with the application's mapper, which passes over unknown
+     * keys: a state a newer version wrote is read for what this one knows.
+     */
     static final int VERSION = 1;
-    // lenient: a state written by a newer version of the service is still read, for what this one knows
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     final Map<String, Watch> watches = new LinkedHashMap<>();
     final List<Pending> outbox = new ArrayList<>();
@@ -74,7 +74,7 @@ final class NotifierState {
 
     byte[] toBytes() {
         try {
-            return JSON.writeValueAsBytes(new Document(VERSION, List.copyOf(watches.values()), outbox,
+            return Json.mapper().writeValueAsBytes(new Document(VERSION, List.copyOf(watches.values()), outbox,
                     List.copyOf(recent), List.copyOf(deadLetters)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -84,7 +84,7 @@ final class NotifierState {
     static NotifierState fromBytes(byte[] bytes) {
         NotifierState state = new NotifierState();
         try {
-            Document document = JSON.readValue(bytes, Document.class);
+            Document document = Json.mapper().readValue(bytes, Document.class);
             if (document.watches() != null) {
                 document.watches().forEach(watch -> state.watches.put(watch.key(), watch));
             }

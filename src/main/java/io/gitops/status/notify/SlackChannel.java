@@ -1,6 +1,7 @@
 package io.gitops.status.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.gitops.status.json.Json;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
@@ -29,7 +30,7 @@ final class SlackChannel extends Channel {
 
     static byte[] body(Message message) {
         try {
-            return WebhookChannel.JSON.writeValueAsBytes(Map.of("text", text(message)));
+            return Json.mapper().writeValueAsBytes(Map.of("text", text(message)));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

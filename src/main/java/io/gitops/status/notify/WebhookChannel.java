@@ -1,8 +1,7 @@
 package io.gitops.status.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.gitops.status.json.Json;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.InvalidKeyException;
@@ -21,7 +20,6 @@ final class WebhookChannel extends Channel {
 
     static final String ID_HEADER = "X-Gitops-Status-Id";
     static final String SIGNATURE_HEADER = "X-Gitops-Status-Signature";
-    static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final URI url;
     private final byte[] secret;
@@ -44,7 +42,7 @@ final class WebhookChannel extends Channel {
 
     static byte[] body(Message message) {
         try {
-            return JSON.writeValueAsBytes(message);
+            return Json.mapper().writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
